@@ -1,0 +1,56 @@
+# The README's commands. `make run` and `make test` do all set-up on a fresh machine.
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+UV := .uv/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+
+# Debian packages the tests need: a real MariaDB server and headless Chromium.
+TEST_SYSTEM_PACKAGES := mariadb-server chromium
+TEST_SYSTEM_COMMANDS := mariadbd chromium
+
+.PHONY: run test test-sqlite test-mariadb lint typecheck bench system-deps clean
+
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+run: .venv/.synced
+	.venv/bin/barberbot db upgrade
+	.venv/bin/barberbot demo
+	.venv/bin/barberbot serve
+
+system-deps:
+	@missing=""; for c in $(TEST_SYSTEM_COMMANDS); do \
+	  command -v $$c >/dev/null 2>&1 || [ -x /usr/sbin/$$c ] || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing system packages for the tests:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEST_SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "Missing$$missing: install $(TEST_SYSTEM_PACKAGES) (or run make test as root)"; exit 1; fi; \
+	fi
+
+test: .venv/.synced system-deps lint typecheck test-sqlite test-mariadb
+
+test-sqlite: .venv/.synced
+	.venv/bin/pytest
+
+test-mariadb: .venv/.synced
+	.venv/bin/pytest --db=mariadb
+
+lint: .venv/.synced
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench
+
+typecheck: .venv/.synced
+	.venv/bin/mypy
+
+bench: .venv/.synced system-deps
+	.venv/bin/python bench/submissions.py
+
+clean:
+	rm -rf .venv .uv var .pytest_cache .mypy_cache .ruff_cache

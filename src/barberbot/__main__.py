@@ -1,0 +1,3 @@
+from barberbot.cli import app
+
+app(prog_name="barberbot")

@@ -1,0 +1,194 @@
+"""The `barberbot` command: serve, demo data, shops, users, tokens, exports, migrations."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from barberbot.auth import service as auth
+from barberbot.core import migrate
+from barberbot.core.db import Database
+from barberbot.core.logging import configure_logging
+from barberbot.core.settings import Settings
+from barberbot.demo.data import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG, load_demo
+from barberbot.inquiries import export as exports
+from barberbot.inquiries import service as inquiries
+from barberbot.inquiries.filters import InquiryFilters
+from barberbot.models import Role
+from barberbot.shops import service as shops
+
+app = typer.Typer(help="BarberBot: capture barbershop inquiries and win customers back.")
+shop_app = typer.Typer(help="Manage shops.")
+user_app = typer.Typer(help="Manage users who sign in to shops.")
+token_app = typer.Typer(help="Manage API tokens.")
+db_app = typer.Typer(help="Manage the database schema.")
+app.add_typer(shop_app, name="shop")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(db_app, name="db")
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+def _database(settings: Settings) -> Database:
+    return Database.from_url(settings.resolved_database_url)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Create or migrate the database schema."""
+    settings = _settings()
+    db = _database(settings)
+    migrate.upgrade(db.engine, revision)
+    typer.echo(f"Database at {db.engine.url.render_as_string()} is at {revision}.")
+
+
+@app.command()
+def demo(
+    count: Annotated[int, typer.Option(help="How many inquiries to invent.")] = 300,
+) -> None:
+    """Load the demo shop, its inquiries and its owner login (once)."""
+    settings = _settings()
+    with _database(settings).transaction() as session:
+        summary = load_demo(session, count=count)
+    if summary.created:
+        typer.echo(f"Demo shop '{DEMO_SLUG}' created with {summary.inquiries} inquiries.")
+    else:
+        typer.echo(f"Demo shop '{DEMO_SLUG}' already exists; left as it is.")
+    typer.echo(f"Owner login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: BARBERBOT_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: BARBERBOT_PORT.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the web form, the owner pages and the API."""
+    settings = _settings()
+    host = host or settings.host
+    port = port or settings.port
+    _print_welcome(settings, host, port)
+    uvicorn.run(
+        "barberbot.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_config=None,
+        access_log=False,
+    )
+
+
+def _print_welcome(settings: Settings, host: str, port: int) -> None:
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base = settings.public_url.rstrip("/") or f"http://{shown_host}:{port}"
+    with _database(settings).transaction() as session:
+        has_demo = shops.by_slug(session, DEMO_SLUG) is not None
+    lines = [f"BarberBot is starting on {base}", f"  Owner sign-in: {base}/login"]
+    if has_demo:
+        lines += [
+            f"  Demo web form: {base}/s/{DEMO_SLUG}/inquire",
+            f"  Demo login:    {DEMO_EMAIL} / {DEMO_PASSWORD}",
+        ]
+    lines.append(f"  API docs:      {base}/docs")
+    typer.secho("\n".join(lines), fg=typer.colors.GREEN)
+
+
+@shop_app.command("create")
+def shop_create(
+    slug: str,
+    name: Annotated[str, typer.Option(help="The shop's name as customers know it.")],
+    timezone: Annotated[str, typer.Option(help="IANA timezone, e.g. Europe/London.")] = "UTC",
+) -> None:
+    """Create a shop."""
+    settings = _settings()
+    try:
+        with _database(settings).transaction() as session:
+            shop = shops.create(session, slug=slug, name=name, timezone=timezone)
+    except shops.ShopInvalid as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"Shop '{shop.slug}' created. Its form: /s/{shop.slug}/inquire")
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    shop: Annotated[list[str], typer.Option(help="Slug of a shop the user may see (repeat).")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ],
+    role: Annotated[Role, typer.Option(help="owner or staff.")] = Role.OWNER,
+    name: str = "",
+) -> None:
+    """Create a user and give them access to shops."""
+    settings = _settings()
+    try:
+        with _database(settings).transaction() as session:
+            found = [shops.by_slug(session, slug) for slug in shop]
+            missing = [slug for slug, s in zip(shop, found, strict=True) if s is None]
+            if missing:
+                raise _fail(f"Unknown shop(s): {', '.join(missing)}")
+            user = auth.create_user(session, email=email, password=password, name=name)
+            for s in found:
+                assert s is not None
+                auth.grant(session, user, s, role)
+    except auth.UserInvalid as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"User {user.email} created ({role.value} of {', '.join(shop)}).")
+
+
+@token_app.command("create")
+def token_create(
+    email: str, name: Annotated[str, typer.Option(help="What the token is for.")] = "api"
+) -> None:
+    """Create an API token for a user; it is shown once."""
+    settings = _settings()
+    with _database(settings).transaction() as session:
+        user = auth.by_email(session, email)
+        if user is None:
+            raise _fail(f"No user with the e-mail {email}.")
+        token = auth.create_token(session, user, name)
+    typer.echo(token)
+
+
+@app.command("export")
+def export_command(
+    shop: Annotated[str, typer.Option(help="Shop slug.")],
+    format: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option(help="File to write; CSV goes to stdout without one.")
+    ] = None,
+) -> None:
+    """Export a shop's inquiries as CSV or Excel."""
+    if format not in ("csv", "xlsx"):
+        raise _fail("--format must be csv or xlsx.")
+    if format == "xlsx" and output is None:
+        raise _fail("An Excel export needs --output FILE.xlsx.")
+    settings = _settings()
+    with _database(settings).transaction() as session:
+        found = shops.by_slug(session, shop)
+        if found is None:
+            raise _fail(f"Unknown shop {shop!r}.")
+        frame = exports.to_frame(found, inquiries.all_matching(session, found, InquiryFilters()))
+    data = exports.to_csv(frame) if format == "csv" else exports.to_xlsx(frame, found.name)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        typer.echo(f"Wrote {len(frame)} inquiries to {output}.", err=True)

@@ -1,0 +1,58 @@
+"""The one settings object, read from `BARBERBOT_*` environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with safe embedded defaults (SQLite in `./var`)."""
+
+    model_config = SettingsConfigDict(env_prefix="BARBERBOT_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    secret_key: SecretStr | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str = Field(
+        default="", description="Base URL the outside world uses; derived from requests if empty."
+    )
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "console"
+    rate_limit_per_minute: int = Field(
+        default=20, ge=0, description="Submissions per client per minute; 0 turns it off."
+    )
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    session_cookie_secure: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_missing_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key is None:
+            raise ValueError("BARBERBOT_SECRET_KEY must be set when BARBERBOT_ENVIRONMENT=production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'barberbot.db'}"
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept in the data folder."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        key_file = self.data_dir / "secret_key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        key_file.touch(mode=0o600)
+        key_file.write_text(key)
+        return key

@@ -1,0 +1,173 @@
+"""The REST API for inquiries: capture, list, read, forget, export."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from sqlalchemy.exc import IntegrityError
+
+from barberbot.auth import service as auth
+from barberbot.core.deps import (
+    CurrentUser,
+    MemberShop,
+    PublicShop,
+    SessionDep,
+    client_key,
+    optional_user,
+)
+from barberbot.core.ratelimit import retry_after_header
+from barberbot.inquiries import export, service
+from barberbot.inquiries.filters import InquiryFilters
+from barberbot.inquiries.rules import InquiryCreate, InquiryInvalid, ensure_offered_type
+from barberbot.inquiries.schemas import (
+    InquiryPage,
+    InquiryRead,
+    InvalidCursor,
+    decode_cursor,
+    encode_cursor,
+)
+from barberbot.models import Role, Source, User
+
+router = APIRouter(prefix="/api/v1/shops/{slug}/inquiries", tags=["inquiries"])
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description="Retrying with the same key returns the first result instead of a copy.",
+    ),
+]
+
+
+class TooManyRequests(HTTPException):
+    def __init__(self, wait: float) -> None:
+        super().__init__(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "Too many submissions from this client; try again shortly.",
+            headers=retry_after_header(wait),
+        )
+
+
+def _check_rate(request: Request, user: User | None) -> None:
+    if user is not None:
+        return  # authenticated clients (the desktop app, integrations) are not throttled
+    wait = request.app.state.rate_limiter.hit(client_key(request))
+    if wait:
+        raise TooManyRequests(wait)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InquiryRead,
+    summary="Capture an inquiry",
+    responses={409: {"description": "Idempotency-Key reused for another inquiry"}},
+)
+def create_inquiry(
+    payload: InquiryCreate,
+    shop: PublicShop,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> InquiryRead:
+    _check_rate(request, optional_user(request, session))
+    data = ensure_offered_type(payload, shop.type_labels())
+    try:
+        captured = service.capture(
+            session, shop, data, source=Source.API, idempotency_key=idempotency_key
+        )
+    except service.IdempotencyConflict as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer with its inquiry.
+        session.rollback()
+        assert idempotency_key is not None
+        existing = service.replay(session, shop, idempotency_key, data)
+        if existing is None:
+            raise
+        captured = service.Captured(existing, created=False)
+    if not captured.created:
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"{request.url.path}/{captured.inquiry.id}"
+    return InquiryRead.model_validate(captured.inquiry)
+
+
+@router.get("", response_model=InquiryPage, summary="List inquiries, newest first")
+def list_inquiries(
+    shop: MemberShop,
+    session: SessionDep,
+    filters: Annotated[InquiryFilters, Query()],
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> InquiryPage:
+    try:
+        after = decode_cursor(cursor) if cursor else None
+    except InvalidCursor as error:
+        raise InquiryInvalid({"cursor": str(error)}) from None
+    rows = service.page(session, shop, filters, limit=limit, after=after)
+    items, more = rows[:limit], len(rows) > limit
+    return InquiryPage(
+        items=[InquiryRead.model_validate(i) for i in items],
+        next_cursor=encode_cursor(items[-1]) if more else None,
+    )
+
+
+def _attachment(shop_slug: str, extension: str) -> dict[str, str]:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    return {
+        "Content-Disposition": f'attachment; filename="{shop_slug}-inquiries-{stamp}.{extension}"'
+    }
+
+
+@router.get("/export.csv", summary="Export inquiries as CSV", response_class=Response)
+def export_csv(
+    shop: MemberShop, session: SessionDep, filters: Annotated[InquiryFilters, Query()]
+) -> Response:
+    frame = export.to_frame(shop, service.all_matching(session, shop, filters))
+    return Response(
+        export.to_csv(frame),
+        media_type="text/csv; charset=utf-8",
+        headers=_attachment(shop.slug, "csv"),
+    )
+
+
+@router.get("/export.xlsx", summary="Export inquiries as an Excel workbook", response_class=Response)
+def export_xlsx(
+    shop: MemberShop, session: SessionDep, filters: Annotated[InquiryFilters, Query()]
+) -> Response:
+    frame = export.to_frame(shop, service.all_matching(session, shop, filters))
+    return Response(
+        export.to_xlsx(frame, title=shop.name),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=_attachment(shop.slug, "xlsx"),
+    )
+
+
+@router.get("/{inquiry_id}", response_model=InquiryRead, summary="Read one inquiry")
+def read_inquiry(inquiry_id: uuid.UUID, shop: MemberShop, session: SessionDep) -> InquiryRead:
+    inquiry = service.get(session, shop, inquiry_id)
+    if inquiry is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such inquiry in this shop.")
+    return InquiryRead.model_validate(inquiry)
+
+
+@router.delete(
+    "/{inquiry_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Forget an inquiry (the customer asked to be forgotten)",
+)
+def delete_inquiry(
+    inquiry_id: uuid.UUID, shop: MemberShop, user: CurrentUser, session: SessionDep
+) -> Response:
+    if auth.role_in(user, shop) != Role.OWNER:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Only the shop's owners can delete inquiries."
+        )
+    if not service.forget(session, shop, inquiry_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such inquiry in this shop.")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

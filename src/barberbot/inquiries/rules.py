@@ -1,0 +1,278 @@
+"""The validation rules for an inquiry: the one place every entry point asks.
+
+The web form, the REST API, the desktop app, imports and the Kafka worker all turn their
+input into an `InquiryCreate` here and get the same field-level messages back.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import model_validator as _model_validator
+from pydantic_core import PydanticCustomError
+
+from barberbot.models.inquiry import Gender
+
+NAME_MAX = 120
+MESSAGE_MAX = 2000
+LOCATION_MAX = 64
+AGE_MIN, AGE_MAX = 1, 120
+PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 7, 15
+EMAIL_MAX = 254
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+_PHONE_ALLOWED_RE = re.compile(r"^\+?[\d\s().\-/]+$")
+_TRUE = {"true", "yes", "y", "on", "1"}
+_FALSE = {"false", "no", "n", "off", "0", ""}
+
+REQUIRED_MESSAGES = {
+    "customer_name": "Please enter your name.",
+    "age": "Please enter your age.",
+    "gender": "Please choose a gender option.",
+    "inquiry_type": "Please choose what your inquiry is about.",
+}
+CONTACT_FIELD = "contact"
+CONTACT_MESSAGE = "Please give a phone number or an e-mail address so we can reply."
+
+
+class InquiryInvalid(Exception):
+    """Raised with a message per field; nothing is stored when it is raised."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+def _fail(kind: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, message)
+
+
+def _clean_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _fail("text", "Must be text.")
+    text = unicodedata.normalize("NFC", value)
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class InquiryCreate(BaseModel):
+    """A customer's inquiry as submitted, before it is stored."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "customer_name": "José Álvarez",
+                    "age": 34,
+                    "gender": "male",
+                    "inquiry_type": "beard_trim",
+                    "phone": "+44 7700 900123",
+                    "email": "jose@example.com",
+                    "message": "Do you have time on Saturday morning?",
+                    "marketing_consent": True,
+                    "location": "high-street",
+                }
+            ]
+        },
+    )
+
+    customer_name: str
+    age: int
+    gender: Gender
+    inquiry_type: str
+    phone: str | None = None
+    email: str | None = None
+    message: str = ""
+    marketing_consent: bool = False
+    consent_text: str | None = None
+    location: str | None = None
+
+    @field_validator("customer_name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> str:
+        name = " ".join(_clean_text(value).split())
+        if not name:
+            raise _fail("missing", REQUIRED_MESSAGES["customer_name"])
+        if len(name) > NAME_MAX:
+            raise _fail("too_long", f"Please keep the name under {NAME_MAX} characters.")
+        if not any(ch.isalpha() for ch in name):
+            raise _fail("name", "A name needs at least one letter.")
+        return name
+
+    @field_validator("age", mode="before")
+    @classmethod
+    def _age(cls, value: Any) -> int:
+        if isinstance(value, bool):
+            raise _fail("age", "Age must be a whole number.")
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                raise _fail("missing", REQUIRED_MESSAGES["age"])
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise _fail("age", "Age must be a whole number, like 34.") from None
+        if not number.is_integer():
+            raise _fail("age", "Age must be a whole number, like 34.")
+        if not AGE_MIN <= number <= AGE_MAX:
+            raise _fail("age", f"Age must be between {AGE_MIN} and {AGE_MAX}.")
+        return int(number)
+
+    @field_validator("gender", mode="before")
+    @classmethod
+    def _gender(cls, value: Any) -> Gender:
+        text = _clean_text(value).lower().replace("-", "_").replace(" ", "_")
+        if not text:
+            raise _fail("missing", REQUIRED_MESSAGES["gender"])
+        try:
+            return Gender(text)
+        except ValueError:
+            options = ", ".join(g.value for g in Gender)
+            raise _fail("gender", f"Choose one of: {options}.") from None
+
+    @field_validator("inquiry_type", mode="before")
+    @classmethod
+    def _inquiry_type(cls, value: Any, info: ValidationInfo) -> str:
+        text = _clean_text(value)
+        if not text:
+            raise _fail("missing", REQUIRED_MESSAGES["inquiry_type"])
+        offered = (info.context or {}).get("inquiry_types")
+        return text if offered is None else _offered_type_key(text, offered)
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone(cls, value: Any) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        text = _clean_text(_blank_to_none(value))
+        if not text:
+            return None
+        digits = re.sub(r"\D", "", text)
+        if not _PHONE_ALLOWED_RE.match(text) or not (
+            PHONE_DIGITS_MIN <= len(digits) <= PHONE_DIGITS_MAX
+        ):
+            raise _fail(
+                "phone",
+                f"Enter a phone number with {PHONE_DIGITS_MIN} to {PHONE_DIGITS_MAX} digits, "
+                "like +44 7700 900123.",
+            )
+        return ("+" if text.startswith("+") else "") + digits
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, value: Any) -> str | None:
+        text = _clean_text(_blank_to_none(value))
+        if not text:
+            return None
+        if len(text) > EMAIL_MAX or not _EMAIL_RE.match(text):
+            raise _fail("email", "Enter an e-mail address like name@example.com.")
+        local, _, domain = text.rpartition("@")
+        return f"{local}@{domain.lower()}"
+
+    @field_validator("message", mode="before")
+    @classmethod
+    def _message(cls, value: Any) -> str:
+        text = _clean_text(value)
+        if len(text) > MESSAGE_MAX:
+            raise _fail("too_long", f"Please keep the message under {MESSAGE_MAX} characters.")
+        return text
+
+    @field_validator("marketing_consent", mode="before")
+    @classmethod
+    def _consent(cls, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        if value is None:
+            return False
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise _fail("consent", "Marketing consent must be yes or no.")
+
+    @field_validator("consent_text", mode="before")
+    @classmethod
+    def _consent_text(cls, value: Any) -> str | None:
+        return _clean_text(value) or None
+
+    @field_validator("location", mode="before")
+    @classmethod
+    def _location(cls, value: Any) -> str | None:
+        text = _clean_text(value)
+        if len(text) > LOCATION_MAX:
+            raise _fail("too_long", f"Location names are at most {LOCATION_MAX} characters.")
+        return text or None
+
+    @_model_validator(mode="after")
+    def _needs_contact(self) -> InquiryCreate:
+        if not self.phone and not self.email:
+            raise _fail("contact", CONTACT_MESSAGE)
+        return self
+
+
+def _offered_type_key(text: str, offered: Mapping[str, str]) -> str:
+    """The key of an offered inquiry type, given its key or its label in any case."""
+    wanted = text.casefold()
+    for key, label in offered.items():
+        if wanted in (key.casefold(), label.casefold()):
+            return key
+    raise _fail("inquiry_type", "Choose one of: " + ", ".join(offered.values()) + ".")
+
+
+_LOCATION_PREFIXES = {"body", "query", "path", "header"}
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """One readable message per field, from pydantic's (or FastAPI's) error list."""
+    result: dict[str, str] = {}
+    for item in errors:
+        loc = [str(part) for part in item.get("loc", ()) if part not in _LOCATION_PREFIXES]
+        kind = item.get("type", "")
+        field = loc[0] if loc else (CONTACT_FIELD if kind == CONTACT_FIELD else "request")
+        if kind == "missing":
+            message = REQUIRED_MESSAGES.get(field, "This field is required.")
+        elif kind == "extra_forbidden":
+            message = "Unknown field."
+        elif kind == "json_invalid":
+            field, message = "body", "The request body is not valid JSON."
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            field, message = "body", "Send the inquiry as a JSON object."
+        else:
+            message = str(item.get("msg", "Invalid value.")).removeprefix("Value error, ")
+        result.setdefault(field, message)
+    return result
+
+
+def validate_inquiry(data: Mapping[str, Any], offered_types: Mapping[str, str]) -> InquiryCreate:
+    """Validate raw input against the rules and the shop's inquiry types."""
+    try:
+        return InquiryCreate.model_validate(data, context={"inquiry_types": offered_types})
+    except ValidationError as error:
+        errors = field_errors(error.errors())
+        if not ({"phone", "email"} & errors.keys()) and _no_contact_given(data):
+            errors[CONTACT_FIELD] = CONTACT_MESSAGE
+        raise InquiryInvalid(errors) from None
+
+
+def _no_contact_given(data: Mapping[str, Any]) -> bool:
+    return not any(str(data.get(key) or "").strip() for key in ("phone", "email"))
+
+
+def ensure_offered_type(inquiry: InquiryCreate, offered_types: Mapping[str, str]) -> InquiryCreate:
+    """Check an already-parsed inquiry's type against the shop's offer."""
+    try:
+        key = _offered_type_key(inquiry.inquiry_type, offered_types)
+    except PydanticCustomError as error:
+        raise InquiryInvalid({"inquiry_type": error.message()}) from None
+    return inquiry.model_copy(update={"inquiry_type": key})

@@ -1,0 +1,159 @@
+"""Storing, finding and forgetting inquiries. Services flush; the edge commits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, delete, or_, select
+from sqlalchemy.orm import Session
+
+from barberbot.inquiries.filters import InquiryFilters
+from barberbot.inquiries.rules import InquiryCreate
+from barberbot.models import IdempotencyKey, Inquiry, Shop, Source
+from barberbot.models.base import utcnow
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was first used for a different inquiry."""
+
+
+@dataclass(frozen=True)
+class Captured:
+    inquiry: Inquiry
+    created: bool
+
+
+def fingerprint(inquiry: InquiryCreate) -> str:
+    canonical = json.dumps(inquiry.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def capture(
+    session: Session,
+    shop: Shop,
+    data: InquiryCreate,
+    *,
+    source: Source,
+    idempotency_key: str | None = None,
+    inquiry_id: uuid.UUID | None = None,
+    received_at: datetime | None = None,
+) -> Captured:
+    """Store a validated inquiry, or return the one first stored under the same key."""
+    if idempotency_key:
+        existing = replay(session, shop, idempotency_key, data)
+        if existing is not None:
+            return Captured(existing, created=False)
+    received = received_at or utcnow()
+    inquiry = Inquiry(
+        id=inquiry_id or uuid.uuid4(),
+        shop_id=shop.id,
+        received_at=received,
+        customer_name=data.customer_name,
+        age=data.age,
+        gender=data.gender.value,
+        inquiry_type=data.inquiry_type,
+        phone=data.phone,
+        email=data.email,
+        message=data.message,
+        marketing_consent=data.marketing_consent,
+        consent_at=received if data.marketing_consent else None,
+        consent_text=(data.consent_text or shop.effective_consent_text())
+        if data.marketing_consent
+        else None,
+        source=source.value,
+        location=data.location,
+    )
+    session.add(inquiry)
+    session.flush()
+    if idempotency_key:
+        session.add(
+            IdempotencyKey(
+                shop_id=shop.id,
+                key=idempotency_key,
+                fingerprint=fingerprint(data),
+                inquiry_id=inquiry.id,
+            )
+        )
+        session.flush()
+    return Captured(inquiry, created=True)
+
+
+def replay(
+    session: Session, shop: Shop, idempotency_key: str, data: InquiryCreate
+) -> Inquiry | None:
+    """The inquiry stored earlier under this key, if any; a different body is a conflict."""
+    record = session.get(IdempotencyKey, (shop.id, idempotency_key))
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint(data):
+        raise IdempotencyConflict(
+            "This Idempotency-Key was already used for a different inquiry."
+        )
+    return session.get(Inquiry, record.inquiry_id)
+
+
+def get(session: Session, shop: Shop, inquiry_id: uuid.UUID) -> Inquiry | None:
+    inquiry = session.get(Inquiry, inquiry_id)
+    return inquiry if inquiry is not None and inquiry.shop_id == shop.id else None
+
+
+def forget(session: Session, shop: Shop, inquiry_id: uuid.UUID) -> bool:
+    """Erase an inquiry and every trace of it (the customer asked to be forgotten)."""
+    if get(session, shop, inquiry_id) is None:
+        return False
+    session.execute(delete(IdempotencyKey).where(IdempotencyKey.inquiry_id == inquiry_id))
+    session.execute(delete(Inquiry).where(Inquiry.id == inquiry_id))
+    session.flush()
+    return True
+
+
+def filtered(shop: Shop, filters: InquiryFilters) -> Select[tuple[Inquiry]]:
+    """Newest first, then by id, so the order is total and a cursor can resume it."""
+    query = select(Inquiry).where(Inquiry.shop_id == shop.id)
+    if filters.received_from is not None:
+        query = query.where(Inquiry.received_at >= filters.received_from)
+    if filters.received_to is not None:
+        query = query.where(Inquiry.received_at < filters.received_to)
+    if filters.inquiry_type:
+        query = query.where(Inquiry.inquiry_type == filters.inquiry_type)
+    if filters.gender:
+        query = query.where(Inquiry.gender == filters.gender.value)
+    if filters.age_min is not None:
+        query = query.where(Inquiry.age >= filters.age_min)
+    if filters.age_max is not None:
+        query = query.where(Inquiry.age <= filters.age_max)
+    return query.order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
+
+
+def page(
+    session: Session,
+    shop: Shop,
+    filters: InquiryFilters,
+    *,
+    limit: int,
+    after: tuple[datetime, uuid.UUID] | None = None,
+) -> Sequence[Inquiry]:
+    """Up to `limit + 1` inquiries after the cursor position; the extra one signals more."""
+    query = filtered(shop, filters)
+    if after is not None:
+        at, last_id = after
+        query = query.where(
+            or_(
+                Inquiry.received_at < at,
+                and_(Inquiry.received_at == at, Inquiry.id < last_id),
+            )
+        )
+    return session.scalars(query.limit(limit + 1)).all()
+
+
+def all_matching(session: Session, shop: Shop, filters: InquiryFilters) -> Sequence[Inquiry]:
+    return session.scalars(filtered(shop, filters)).all()
+
+
+def latest(session: Session, shop: Shop, limit: int = 50) -> Sequence[Inquiry]:
+    return session.scalars(filtered(shop, InquiryFilters()).limit(limit)).all()

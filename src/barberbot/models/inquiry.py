@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from barberbot.models.base import Base, UTCDateTime, UUIDString, utcnow
+
+
+class Gender(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    NON_BINARY = "non_binary"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").replace("non binary", "non-binary").capitalize()
+
+
+class Source(enum.StrEnum):
+    WEB_FORM = "web_form"
+    API = "api"
+    DESKTOP = "desktop"
+    IMPORT = "import"
+
+
+class Inquiry(Base):
+    __tablename__ = "inquiries"
+    __table_args__ = (
+        Index("ix_inquiries_shop_received", "shop_id", "received_at", "id"),
+        Index("ix_inquiries_shop_type", "shop_id", "inquiry_type"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUIDString, primary_key=True, default=uuid.uuid4)
+    shop_id: Mapped[int] = mapped_column(Integer, ForeignKey("shops.id", ondelete="CASCADE"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    customer_name: Mapped[str] = mapped_column(String(120))
+    age: Mapped[int] = mapped_column(SmallInteger)
+    gender: Mapped[str] = mapped_column(String(24))
+    inquiry_type: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    message: Mapped[str] = mapped_column(Text, default="")
+    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_text: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))
+    location: Mapped[str | None] = mapped_column(String(64))
+
+
+class IdempotencyKey(Base):
+    """The first inquiry stored under a client's Idempotency-Key, per shop."""
+
+    __tablename__ = "idempotency_keys"
+
+    shop_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    inquiry_id: Mapped[uuid.UUID] = mapped_column(
+        UUIDString, ForeignKey("inquiries.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

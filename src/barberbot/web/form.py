@@ -1,0 +1,131 @@
+"""The public inquiry form a shop links to or embeds on its own website."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from barberbot.core.deps import PublicShop, SessionDep, client_key
+from barberbot.core.ratelimit import retry_after_header
+from barberbot.inquiries import service
+from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
+from barberbot.models import Gender, Shop, Source
+from barberbot.web.templating import templates
+
+router = APIRouter(tags=["web form"], include_in_schema=False)
+
+
+
+class InquiryFormData(BaseModel):
+    """The form's fields exactly as typed; the rules module judges them."""
+
+    customer_name: str = ""
+    age: str = ""
+    gender: str = ""
+    inquiry_type: str = ""
+    phone: str = ""
+    email: str = ""
+    message: str = ""
+    marketing_consent: str = ""
+    location: str = ""
+    website: str = Field(default="", description="Honeypot: people never see it, bots fill it.")
+
+# Public pages may be framed by any site (the embed); owner pages may not.
+FRAMEABLE = {"Content-Security-Policy": "frame-ancestors *"}
+
+
+def _query(embed: bool, location: str | None) -> str:
+    params = {k: v for k, v in (("embed", "1" if embed else ""), ("location", location)) if v}
+    return f"?{urlencode(params)}" if params else ""
+
+
+def _render_form(
+    request: Request,
+    shop: Shop,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    embed: bool,
+    status_code: int = status.HTTP_200_OK,
+) -> HTMLResponse:
+    action = request.url_for("submit_inquiry", slug=shop.slug).path + _query(embed, None)
+    return templates.TemplateResponse(
+        request,
+        "inquire.html",
+        {
+            "shop": shop,
+            "values": values,
+            "errors": errors,
+            "embed": embed,
+            "action": action,
+            "genders": list(Gender),
+            "consent_text": shop.effective_consent_text(),
+        },
+        status_code=status_code,
+        headers=FRAMEABLE,
+    )
+
+
+@router.get("/s/{slug}/inquire", response_class=HTMLResponse, name="inquiry_form")
+def inquiry_form(
+    request: Request, shop: PublicShop, embed: bool = False, location: str | None = None
+) -> HTMLResponse:
+    return _render_form(request, shop, values={"location": location}, errors={}, embed=embed)
+
+
+@router.post("/s/{slug}/inquire", name="submit_inquiry")
+def submit_inquiry(
+    request: Request,
+    shop: PublicShop,
+    session: SessionDep,
+    form: Annotated[InquiryFormData, Form()],
+    embed: bool = False,
+) -> Response:
+    values: dict[str, Any] = form.model_dump(exclude={"website"})
+    wait = request.app.state.rate_limiter.hit(client_key(request))
+    if wait:
+        return templates.TemplateResponse(
+            request,
+            "message.html",
+            {
+                "heading": "Too many submissions",
+                "text": f"Please wait {max(1, round(wait))} seconds and send your inquiry again.",
+            },
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={**FRAMEABLE, **retry_after_header(wait)},
+        )
+    thanks = request.url_for("inquiry_thanks", slug=shop.slug).path + _query(
+        embed, values["location"]
+    )
+    if form.website.strip():
+        return RedirectResponse(thanks, status.HTTP_303_SEE_OTHER)  # a bot: look normal, keep nothing
+    try:
+        data = validate_inquiry(values, shop.type_labels())
+    except InquiryInvalid as invalid:
+        return _render_form(
+            request,
+            shop,
+            values=values,
+            errors=invalid.errors,
+            embed=embed,
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+    service.capture(session, shop, data, source=Source.WEB_FORM)
+    return RedirectResponse(thanks, status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/s/{slug}/thanks", response_class=HTMLResponse, name="inquiry_thanks")
+def inquiry_thanks(
+    request: Request, shop: PublicShop, embed: bool = False, location: str | None = None
+) -> HTMLResponse:
+    again = request.url_for("inquiry_form", slug=shop.slug).path + _query(embed, location)
+    return templates.TemplateResponse(
+        request,
+        "thanks.html",
+        {"shop": shop, "embed": embed, "again": again},
+        headers=FRAMEABLE,
+    )

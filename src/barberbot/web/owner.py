@@ -1,0 +1,124 @@
+"""The owner's pages: sign in and out, the shop's latest inquiries, the embed snippet."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+
+from barberbot.auth import service as auth
+from barberbot.core.deps import MemberShop, SessionDep, SettingsDep, optional_user
+from barberbot.inquiries import service as inquiries
+from barberbot.models import Gender, Inquiry, Shop, User
+from barberbot.web.csrf import check_csrf, csrf_token
+from barberbot.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
+
+
+def public_base_url(request: Request, configured: str) -> str:
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def embed_snippet(base_url: str, shop: Shop) -> str:
+    """The one line of HTML an owner pastes into their website."""
+    src = f"{base_url}/s/{shop.slug}/inquire?embed=1"
+    return (
+        f'<iframe data-barberbot src="{escape(src)}" title="{escape("Ask " + shop.name)}" '
+        'style="width:100%;max-width:36rem;height:62rem;border:0" loading="lazy"></iframe>'
+        f'<script src="{escape(base_url)}/static/embed.js" async></script>'
+    )
+
+
+def _owner_page(
+    request: Request, user: User, template: str, context: dict[str, object]
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        template,
+        {"user": user, "my_shops": auth.shops_of(user), "csrf": csrf_token(request), **context},
+        headers=NO_FRAMING,
+    )
+
+
+def _to_login() -> RedirectResponse:
+    return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/", name="home")
+def home(request: Request, session: SessionDep) -> Response:
+    user = optional_user(request, session)
+    if user is None:
+        return _to_login()
+    shops = auth.shops_of(user)
+    if len(shops) == 1:
+        return RedirectResponse(f"/shops/{shops[0].slug}", status.HTTP_303_SEE_OTHER)
+    return _owner_page(request, user, "shops.html", {"shop": None})
+
+
+@router.get("/login", response_class=HTMLResponse, name="login_form")
+def login_form(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "login.html", {"csrf": csrf_token(request)}, headers=NO_FRAMING
+    )
+
+
+@router.post("/login", name="login")
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    user = auth.authenticate(session, email, password)
+    if user is None:
+        return templates.TemplateResponse(
+            request,
+            "login.html",
+            {"csrf": csrf_token(request), "email": email, "error": "Wrong e-mail or password."},
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            headers=NO_FRAMING,
+        )
+    request.session.clear()
+    request.session["user_id"] = user.id
+    return RedirectResponse("/", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/logout", name="logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    request.session.clear()
+    return _to_login()
+
+
+@router.get("/shops/{slug}", response_class=HTMLResponse, name="shop_page")
+def shop_page(
+    request: Request, shop: MemberShop, session: SessionDep, settings: SettingsDep
+) -> Response:
+    user = optional_user(request, session)
+    assert user is not None  # MemberShop already required a user
+    zone = ZoneInfo(shop.timezone)
+    base_url = public_base_url(request, settings.public_url)
+    total = session.scalar(select(func.count()).where(Inquiry.shop_id == shop.id)) or 0
+    return _owner_page(
+        request,
+        user,
+        "shop.html",
+        {
+            "shop": shop,
+            "total": total,
+            "inquiries": inquiries.latest(session, shop, 50),
+            "snippet": embed_snippet(base_url, shop),
+            "form_url": f"{base_url}/s/{shop.slug}/inquire",
+            "type_labels": shop.type_labels(),
+            "gender_label": lambda value: Gender(value).label,
+            "local": lambda at: at.astimezone(zone).strftime("%d %b %Y %H:%M"),
+        },
+    )
