@@ -1,0 +1,116 @@
+"""Shared fixtures: one migrated database per run (SQLite or a real MariaDB), cleaned per test.
+
+`pytest` runs on SQLite; `pytest --db=mariadb` starts a throwaway MariaDB server on loopback
+and runs the very same tests against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from barberbot.app import create_app
+from barberbot.core import migrate
+from barberbot.core.db import Database
+from barberbot.core.settings import Settings
+from barberbot.models import Base, Shop, User
+from barberbot.testing.mariadb import MariaDBServer
+from tests.factories import make_shop, make_token, make_user
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "mariadb"),
+        default="sqlite",
+        help="Database backend for the whole run (mariadb starts a real server).",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"barberbot database backend: {config.getoption('--db')}"
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.config.getoption("--db"))
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if backend == "mariadb":
+        with MariaDBServer() as server:
+            yield server.url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database(database_url: str) -> Iterator[Database]:
+    db = Database.from_url(database_url)
+    migrate.upgrade(db.engine)
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts from empty tables (only where it used the database)."""
+    yield
+    if "database" not in request.fixturenames:
+        return
+    db: Database = request.getfixturevalue("database")
+    with db.transaction() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(delete(table))
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    with database.sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        data_dir=tmp_path,
+        secret_key="test-secret-key-that-is-long-enough",  # type: ignore[arg-type]
+        rate_limit_per_minute=0,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database) -> FastAPI:
+    return create_app(settings, database)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def shop(session: Session) -> Shop:
+    return make_shop(session, slug="kings-cuts", name="King's Cuts")
+
+
+@pytest.fixture
+def owner(session: Session, shop: Shop) -> User:
+    return make_user(session, email="owner@kings.example", shops=[shop])
+
+
+@pytest.fixture
+def owner_headers(session: Session, owner: User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_token(session, owner)}"}

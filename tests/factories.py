@@ -1,0 +1,77 @@
+"""Plain keyword factories: each saves (commits) and returns what it made."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from barberbot.auth import service as auth
+from barberbot.inquiries import service as inquiries
+from barberbot.inquiries.rules import validate_inquiry
+from barberbot.models import Inquiry, Role, Shop, Source, User
+from barberbot.shops import service as shops
+
+PASSWORD = "correct horse battery"
+
+
+def inquiry_payload(**overrides: Any) -> dict[str, Any]:
+    """A valid API/form body; override any field."""
+    payload: dict[str, Any] = {
+        "customer_name": "Jamal Brooks",
+        "age": 34,
+        "gender": "male",
+        "inquiry_type": "beard_trim",
+        "phone": "+44 7700 900123",
+        "email": "jamal@example.com",
+        "message": "Saturday morning?",
+        "marketing_consent": True,
+        "location": "high-street",
+    }
+    payload.update(overrides)
+    return payload
+
+
+def make_shop(
+    session: Session, *, slug: str = "shop", name: str = "Test Shop", timezone: str = "UTC"
+) -> Shop:
+    shop = shops.create(session, slug=slug, name=name, timezone=timezone)
+    session.commit()
+    return shop
+
+
+def make_user(
+    session: Session,
+    *,
+    email: str = "owner@example.com",
+    password: str = PASSWORD,
+    shops: Sequence[Shop] = (),
+    role: Role = Role.OWNER,
+) -> User:
+    user = auth.create_user(session, email=email, password=password)
+    for shop in shops:
+        auth.grant(session, user, shop, role)
+    session.commit()
+    return user
+
+
+def make_token(session: Session, user: User, name: str = "tests") -> str:
+    token = auth.create_token(session, user, name)
+    session.commit()
+    return token
+
+
+def make_inquiry(
+    session: Session,
+    *,
+    shop: Shop,
+    source: Source = Source.API,
+    received_at: datetime | None = None,
+    **overrides: Any,
+) -> Inquiry:
+    data = validate_inquiry(inquiry_payload(**overrides), shop.type_labels())
+    inquiry = inquiries.capture(session, shop, data, source=source, received_at=received_at).inquiry
+    session.commit()
+    return inquiry
