@@ -129,9 +129,7 @@ def shop_create(
 def user_create(
     email: str,
     shop: Annotated[list[str], typer.Option(help="Slug of a shop the user may see (repeat).")],
-    password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
-    ],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     role: Annotated[Role, typer.Option(help="owner or staff.")] = Role.OWNER,
     name: str = "",
 ) -> None:

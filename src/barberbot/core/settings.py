@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_missing_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key is None:
-            raise ValueError("BARBERBOT_SECRET_KEY must be set when BARBERBOT_ENVIRONMENT=production")
+            raise ValueError(
+                "BARBERBOT_SECRET_KEY must be set when BARBERBOT_ENVIRONMENT=production"
+            )
         return self
 
     @property

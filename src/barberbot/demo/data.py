@@ -19,26 +19,98 @@ DEMO_EMAIL = "owner@demo.barberbot.local"
 DEMO_PASSWORD = "demo-barber-2026"
 
 FIRST = {
-    "male": ["James", "Mohammed", "Oliver", "José", "Liam", "Kwame", "Tomasz", "Ethan", "Arjun",
-             "Noah", "Chen", "Dmitri", "Luca", "Kofi", "Mateo", "Yusuf", "Harry", "Björn"],
-    "female": ["Amelia", "Olivia", "Zoë", "Aisha", "Sofía", "Mia", "Chloé", "Priya", "Grace",
-               "Léa", "Hannah", "Fatima"],
+    "male": [
+        "James",
+        "Mohammed",
+        "Oliver",
+        "José",
+        "Liam",
+        "Kwame",
+        "Tomasz",
+        "Ethan",
+        "Arjun",
+        "Noah",
+        "Chen",
+        "Dmitri",
+        "Luca",
+        "Kofi",
+        "Mateo",
+        "Yusuf",
+        "Harry",
+        "Björn",
+    ],
+    "female": [
+        "Amelia",
+        "Olivia",
+        "Zoë",
+        "Aisha",
+        "Sofía",
+        "Mia",
+        "Chloé",
+        "Priya",
+        "Grace",
+        "Léa",
+        "Hannah",
+        "Fatima",
+    ],
     "other": ["Alex", "Sam", "Jordan", "Robin", "Charlie", "Kai"],
 }
-LAST = ["Smith", "Khan", "García", "Nowak", "Okafor", "Jones", "Müller", "Brown", "Patel",
-        "O'Connor", "Rossi", "Nguyen", "Dubois", "Williams", "Kowalski", "Silva", "Mensah"]
+LAST = [
+    "Smith",
+    "Khan",
+    "García",
+    "Nowak",
+    "Okafor",
+    "Jones",
+    "Müller",
+    "Brown",
+    "Patel",
+    "O'Connor",
+    "Rossi",
+    "Nguyen",
+    "Dubois",
+    "Williams",
+    "Kowalski",
+    "Silva",
+    "Mensah",
+]
 # Inquiry types by who tends to ask for them, weighted like a men's barbershop with a kids' corner.
 TYPE_WEIGHTS = {
-    "male": {"haircut": 40, "beard_trim": 22, "shave": 10, "styling": 6, "hair_colouring": 3,
-             "pricing_question": 7, "booking_request": 10, "other": 2},
-    "female": {"haircut": 25, "hair_colouring": 20, "styling": 20, "kids_cut": 15,
-               "pricing_question": 10, "booking_request": 8, "other": 2},
-    "other": {"haircut": 35, "styling": 15, "hair_colouring": 12, "pricing_question": 13,
-              "booking_request": 20, "other": 5},
+    "male": {
+        "haircut": 40,
+        "beard_trim": 22,
+        "shave": 10,
+        "styling": 6,
+        "hair_colouring": 3,
+        "pricing_question": 7,
+        "booking_request": 10,
+        "other": 2,
+    },
+    "female": {
+        "haircut": 25,
+        "hair_colouring": 20,
+        "styling": 20,
+        "kids_cut": 15,
+        "pricing_question": 10,
+        "booking_request": 8,
+        "other": 2,
+    },
+    "other": {
+        "haircut": 35,
+        "styling": 15,
+        "hair_colouring": 12,
+        "pricing_question": 13,
+        "booking_request": 20,
+        "other": 5,
+    },
 }
 MESSAGES = {
-    "haircut": ["Can I get a skin fade on Saturday?", "Short back and sides, any time Thursday?",
-                "Walk-in possible after work?", ""],
+    "haircut": [
+        "Can I get a skin fade on Saturday?",
+        "Short back and sides, any time Thursday?",
+        "Walk-in possible after work?",
+        "",
+    ],
     "beard_trim": ["Beard getting out of hand 😅 need a tidy-up", "Do you do beard oil too?", ""],
     "shave": ["Hot towel shave before my wedding", "How long does a traditional shave take?"],
     "hair_colouring": ["Thinking of going platinum, is that possible?", "Grey coverage price?"],
@@ -98,9 +170,7 @@ def _received_at(rng: random.Random, now: datetime, days: int) -> datetime:
     return min(at, now)
 
 
-def load_demo(
-    session: Session, *, count: int = 300, days: int = 90, seed: int = 7
-) -> DemoSummary:
+def load_demo(session: Session, *, count: int = 300, days: int = 90, seed: int = 7) -> DemoSummary:
     """Create the demo shop and owner, once; running it again changes nothing."""
     shop = shops.by_slug(session, DEMO_SLUG)
     if shop is not None:

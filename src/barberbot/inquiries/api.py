@@ -136,7 +136,9 @@ def export_csv(
     )
 
 
-@router.get("/export.xlsx", summary="Export inquiries as an Excel workbook", response_class=Response)
+@router.get(
+    "/export.xlsx", summary="Export inquiries as an Excel workbook", response_class=Response
+)
 def export_xlsx(
     shop: MemberShop, session: SessionDep, filters: Annotated[InquiryFilters, Query()]
 ) -> Response:

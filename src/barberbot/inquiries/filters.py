@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from barberbot.models.inquiry import Gender
 from barberbot.inquiries.rules import AGE_MAX, AGE_MIN
+from barberbot.models.inquiry import Gender
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class InquiryFilters(BaseModel):
@@ -19,6 +22,13 @@ class InquiryFilters(BaseModel):
     gender: Gender | None = None
     age_min: int | None = Field(default=None, ge=AGE_MIN, le=AGE_MAX)
     age_max: int | None = Field(default=None, ge=AGE_MIN, le=AGE_MAX)
+
+    @field_validator("received_from", "received_to", mode="before")
+    @classmethod
+    def _plain_date(cls, value: object) -> object:
+        if isinstance(value, str) and _DATE_ONLY.match(value):
+            return date.fromisoformat(value)
+        return value
 
     @model_validator(mode="after")
     def _normalise(self) -> InquiryFilters:

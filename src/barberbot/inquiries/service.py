@@ -91,9 +91,7 @@ def replay(
     if record is None:
         return None
     if record.fingerprint != fingerprint(data):
-        raise IdempotencyConflict(
-            "This Idempotency-Key was already used for a different inquiry."
-        )
+        raise IdempotencyConflict("This Idempotency-Key was already used for a different inquiry.")
     return session.get(Inquiry, record.inquiry_id)
 
 
@@ -112,7 +110,7 @@ def forget(session: Session, shop: Shop, inquiry_id: uuid.UUID) -> bool:
     return True
 
 
-def filtered(shop: Shop, filters: InquiryFilters) -> Select[tuple[Inquiry]]:
+def filtered(shop: Shop, filters: InquiryFilters) -> Select[Inquiry]:
     """Newest first, then by id, so the order is total and a cursor can resume it."""
     query = select(Inquiry).where(Inquiry.shop_id == shop.id)
     if filters.received_from is not None:

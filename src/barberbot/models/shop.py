@@ -21,8 +21,7 @@ DEFAULT_INQUIRY_TYPES: tuple[tuple[str, str], ...] = (
 )
 
 DEFAULT_CONSENT_TEXT = (
-    "Yes, {shop} may send me offers and news by e-mail or SMS. "
-    "I can unsubscribe at any time."
+    "Yes, {shop} may send me offers and news by e-mail or SMS. I can unsubscribe at any time."
 )
 
 

@@ -31,7 +31,9 @@ def create(session: Session, *, slug: str, name: str, timezone: str = "UTC") -> 
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ShopInvalid(f"Unknown timezone {timezone!r}; use a name like 'Europe/London'.") from None
+        raise ShopInvalid(
+            f"Unknown timezone {timezone!r}; use a name like 'Europe/London'."
+        ) from None
     if by_slug(session, slug) is not None:
         raise ShopInvalid(f"A shop with the slug {slug!r} already exists.")
     shop = Shop(slug=slug, name=name.strip(), timezone=timezone)

@@ -84,7 +84,14 @@ class MariaDBServer:
     def sql(self, statements: str) -> str:
         """Run SQL as root through the socket and return what the client printed."""
         done = subprocess.run(
-            [_binary("mariadb"), "--no-defaults", f"--socket={self.socket}", "-uroot", "-e", statements],
+            [
+                _binary("mariadb"),
+                "--no-defaults",
+                f"--socket={self.socket}",
+                "-uroot",
+                "-e",
+                statements,
+            ],
             check=True,
             capture_output=True,
             text=True,
@@ -97,7 +104,13 @@ class MariaDBServer:
             if self._process is not None and self._process.poll() is not None:
                 raise RuntimeError(f"mariadbd exited: {self._error_log()}")
             ping = subprocess.run(
-                [_binary("mariadb-admin"), "--no-defaults", f"--socket={self.socket}", "-uroot", "ping"],
+                [
+                    _binary("mariadb-admin"),
+                    "--no-defaults",
+                    f"--socket={self.socket}",
+                    "-uroot",
+                    "ping",
+                ],
                 capture_output=True,
             )
             if ping.returncode == 0:
@@ -123,6 +136,9 @@ class MariaDBServer:
         return self.start()
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()

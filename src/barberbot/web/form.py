@@ -19,7 +19,6 @@ from barberbot.web.templating import templates
 router = APIRouter(tags=["web form"], include_in_schema=False)
 
 
-
 class InquiryFormData(BaseModel):
     """The form's fields exactly as typed; the rules module judges them."""
 
@@ -33,6 +32,7 @@ class InquiryFormData(BaseModel):
     marketing_consent: str = ""
     location: str = ""
     website: str = Field(default="", description="Honeypot: people never see it, bots fill it.")
+
 
 # Public pages may be framed by any site (the embed); owner pages may not.
 FRAMEABLE = {"Content-Security-Policy": "frame-ancestors *"}
@@ -102,7 +102,9 @@ def submit_inquiry(
         embed, values["location"]
     )
     if form.website.strip():
-        return RedirectResponse(thanks, status.HTTP_303_SEE_OTHER)  # a bot: look normal, keep nothing
+        return RedirectResponse(
+            thanks, status.HTTP_303_SEE_OTHER
+        )  # a bot: look normal, keep nothing
     try:
         data = validate_inquiry(values, shop.type_labels())
     except InquiryInvalid as invalid:
