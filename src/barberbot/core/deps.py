@@ -68,7 +68,10 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
     return session.get(User, user_id) if isinstance(user_id, int) else None
 
 
-def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def current_user(user: OptionalUser) -> User:
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

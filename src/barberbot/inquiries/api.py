@@ -13,10 +13,10 @@ from barberbot.auth import service as auth
 from barberbot.core.deps import (
     CurrentUser,
     MemberShop,
+    OptionalUser,
     PublicShop,
     SessionDep,
     client_key,
-    optional_user,
 )
 from barberbot.core.ratelimit import retry_after_header
 from barberbot.inquiries import export, service
@@ -73,9 +73,10 @@ def create_inquiry(
     request: Request,
     response: Response,
     session: SessionDep,
+    user: OptionalUser,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> InquiryRead:
-    _check_rate(request, optional_user(request, session))
+    _check_rate(request, user)
     data = ensure_offered_type(payload, shop.type_labels())
     try:
         captured = service.capture(

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from barberbot.auth import service as auth
-from barberbot.core.deps import MemberShop, SessionDep, SettingsDep, optional_user
+from barberbot.core.deps import CurrentUser, MemberShop, OptionalUser, SessionDep, SettingsDep
 from barberbot.inquiries import service as inquiries
 from barberbot.models import Gender, Inquiry, Shop, User
 from barberbot.web.csrf import check_csrf, csrf_token
@@ -51,8 +51,7 @@ def _to_login() -> RedirectResponse:
 
 
 @router.get("/", name="home")
-def home(request: Request, session: SessionDep) -> Response:
-    user = optional_user(request, session)
+def home(request: Request, user: OptionalUser) -> Response:
     if user is None:
         return _to_login()
     shops = auth.shops_of(user)
@@ -100,10 +99,12 @@ def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
 
 @router.get("/shops/{slug}", response_class=HTMLResponse, name="shop_page")
 def shop_page(
-    request: Request, shop: MemberShop, session: SessionDep, settings: SettingsDep
+    request: Request,
+    shop: MemberShop,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
-    user = optional_user(request, session)
-    assert user is not None  # MemberShop already required a user
     zone = ZoneInfo(shop.timezone)
     base_url = public_base_url(request, settings.public_url)
     total = session.scalar(select(func.count()).where(Inquiry.shop_id == shop.id)) or 0
