@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, HTTPException, Request, status
+from fastapi import FastAPI, HTTPException, Response, status
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.sessions import SessionMiddleware
 
 from barberbot import __version__
@@ -16,6 +17,10 @@ from barberbot.core.http import BodyLimitMiddleware, RequestLogMiddleware
 from barberbot.core.ratelimit import RateLimiter
 from barberbot.core.settings import Settings
 from barberbot.inquiries.api import router as inquiries_router
+from barberbot.inquiries.intake import DirectIntake, Intake, StreamIntake
+from barberbot.streaming import kafka_config, metrics
+from barberbot.streaming.outbox import Outbox
+from barberbot.streaming.relay import Relay
 from barberbot.web.form import router as form_router
 from barberbot.web.owner import router as owner_router
 from barberbot.web.templating import STATIC_DIR
@@ -25,9 +30,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or Settings()
     db = database or Database.from_url(settings.resolved_database_url)
 
+    intake, relay = _intake_for(settings)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if relay is not None:
+            relay.start()
         yield
+        if relay is not None:
+            relay.stop()
+            relay.outbox.close()
         if database is None:
             db.engine.dispose()
 
@@ -41,6 +53,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = db
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.intake = intake
+    app.state.relay = relay
 
     app.add_middleware(
         SessionMiddleware,
@@ -58,21 +72,39 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(form_router)
     app.include_router(owner_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    _add_health(app, db)
+    _add_health(app, db, relay)
     return app
 
 
-def _add_health(app: FastAPI, db: Database) -> None:
+def _intake_for(settings: Settings) -> tuple[Intake, Relay | None]:
+    """The one decision between storing inquiries at once and streaming them through Kafka."""
+    if not settings.streaming:
+        return DirectIntake(), None
+    outbox = Outbox(settings.resolved_outbox_path)
+    relay = Relay(outbox, settings.kafka_topic, kafka_config.producer(settings))
+    return StreamIntake(outbox), relay
+
+
+def _add_health(app: FastAPI, db: Database, relay: Relay | None) -> None:
     @app.get("/healthz", tags=["health"], summary="The process is alive")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"], summary="The database is reachable")
-    def readyz(request: Request) -> dict[str, str]:
+    @app.get("/readyz", tags=["health"], summary="The database (and the outbox) are usable")
+    def readyz() -> dict[str, str | int]:
         try:
             db.ping()
         except Exception as error:
             raise HTTPException(
                 status.HTTP_503_SERVICE_UNAVAILABLE, f"database unreachable: {type(error).__name__}"
             ) from None
-        return {"status": "ready", "database": "ok"}
+        report: dict[str, str | int] = {"status": "ready", "database": "ok"}
+        if relay is not None:
+            backlog = relay.outbox.backlog()
+            metrics.OUTBOX_BACKLOG.set(backlog)
+            report |= {"outbox_backlog": backlog, "broker": relay.broker_state}
+        return report
+
+    @app.get("/metrics", tags=["health"], summary="Prometheus metrics")
+    def prometheus_metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+from prometheus_client import start_http_server
 
 from barberbot.auth import service as auth
 from barberbot.core import migrate
@@ -20,6 +22,8 @@ from barberbot.inquiries import service as inquiries
 from barberbot.inquiries.filters import InquiryFilters
 from barberbot.models import Role
 from barberbot.shops import service as shops
+from barberbot.streaming.topics import ensure_topics
+from barberbot.streaming.worker import Worker
 
 app = typer.Typer(help="BarberBot: capture barbershop inquiries and win customers back.")
 shop_app = typer.Typer(help="Manage shops.")
@@ -107,6 +111,23 @@ def _print_welcome(settings: Settings, host: str, port: int) -> None:
         ]
     lines.append(f"  API docs:      {base}/docs")
     typer.secho("\n".join(lines), fg=typer.colors.GREEN)
+
+
+@app.command()
+def worker() -> None:
+    """Consume inquiries from Kafka and store them (needs BARBERBOT_KAFKA_BOOTSTRAP_SERVERS)."""
+    settings = _settings()
+    if not settings.streaming:
+        raise _fail("Set BARBERBOT_KAFKA_BOOTSTRAP_SERVERS to run the worker.")
+    created = ensure_topics(settings)
+    if created:
+        typer.echo(f"Created topics: {', '.join(created)}")
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port, addr=settings.host)
+    consumer = Worker(settings, _database(settings))
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: consumer.stop())
+    consumer.run()
 
 
 @shop_app.command("create")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from barberbot.auth import service as auth
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
+from barberbot.inquiries.intake import Intake
 from barberbot.models import Shop, User
 from barberbot.shops import service as shops
 
@@ -33,6 +34,12 @@ def get_settings(request: Request) -> Settings:
 
 
 # scope="function": commit before the response is sent, so a failed commit is never a 201.
+def get_intake(request: Request) -> Intake:
+    intake: Intake = request.app.state.intake
+    return intake
+
+
+IntakeDep = Annotated[Intake, Depends(get_intake)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

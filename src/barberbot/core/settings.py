@@ -33,6 +33,29 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     session_cookie_secure: bool = False
 
+    # Streaming: set the bootstrap servers and accepted inquiries go through Kafka.
+    kafka_bootstrap_servers: str = ""
+    kafka_topic: str = "barberbot.inquiries.v1"
+    kafka_dlq_topic: str = "barberbot.inquiries.dlq.v1"
+    kafka_topic_partitions: int = Field(default=6, ge=1)
+    kafka_topic_replication: int = Field(default=1, ge=1)
+    kafka_consumer_group: str = "barberbot-workers"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: str = ""
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_ca_location: str = ""
+    kafka_producer_config: dict[str, str] = Field(
+        default_factory=dict, description="Extra librdkafka producer settings (JSON object)."
+    )
+    kafka_consumer_config: dict[str, str] = Field(
+        default_factory=dict, description="Extra librdkafka consumer settings (JSON object)."
+    )
+    outbox_path: Path | None = None
+    worker_batch_size: int = Field(default=1000, ge=1)
+    worker_batch_wait_seconds: float = Field(default=0.5, gt=0)
+    worker_metrics_port: int = Field(default=9102, ge=0, le=65535)
+
     @model_validator(mode="after")
     def _refuse_missing_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key is None:
@@ -44,6 +67,14 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'barberbot.db'}"
+
+    @property
+    def streaming(self) -> bool:
+        return bool(self.kafka_bootstrap_servers)
+
+    @property
+    def resolved_outbox_path(self) -> Path:
+        return self.outbox_path or self.data_dir / "outbox.db"
 
     @cached_property
     def resolved_secret_key(self) -> str:

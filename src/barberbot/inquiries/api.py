@@ -7,11 +7,14 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
 from barberbot.auth import service as auth
 from barberbot.core.deps import (
     CurrentUser,
+    IntakeDep,
     MemberShop,
     OptionalUser,
     PublicShop,
@@ -21,6 +24,7 @@ from barberbot.core.deps import (
 from barberbot.core.ratelimit import retry_after_header
 from barberbot.inquiries import export, service
 from barberbot.inquiries.filters import InquiryFilters
+from barberbot.inquiries.intake import Accepted
 from barberbot.inquiries.rules import InquiryCreate, InquiryInvalid, ensure_offered_type
 from barberbot.inquiries.schemas import (
     InquiryPage,
@@ -60,26 +64,36 @@ def _check_rate(request: Request, user: User | None) -> None:
         raise TooManyRequests(wait)
 
 
+class Queued(BaseModel):
+    """Accepted and queued for the central store (when Kafka is configured)."""
+
+    id: uuid.UUID
+    status: str = "queued"
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=InquiryRead,
     summary="Capture an inquiry",
-    responses={409: {"description": "Idempotency-Key reused for another inquiry"}},
+    responses={
+        202: {"model": Queued, "description": "Accepted and queued (Kafka configured)"},
+        409: {"description": "Idempotency-Key reused for another inquiry"},
+    },
 )
 def create_inquiry(
     payload: InquiryCreate,
     shop: PublicShop,
     request: Request,
-    response: Response,
     session: SessionDep,
+    intake: IntakeDep,
     user: OptionalUser,
     idempotency_key: IdempotencyKeyHeader = None,
-) -> InquiryRead:
+) -> Response:
     _check_rate(request, user)
     data = ensure_offered_type(payload, shop.type_labels())
     try:
-        captured = service.capture(
+        accepted = intake.accept(
             session, shop, data, source=Source.API, idempotency_key=idempotency_key
         )
     except service.IdempotencyConflict as error:
@@ -91,11 +105,15 @@ def create_inquiry(
         existing = service.replay(session, shop, idempotency_key, data)
         if existing is None:
             raise
-        captured = service.Captured(existing, created=False)
-    if not captured.created:
-        response.headers["Idempotent-Replayed"] = "true"
-    response.headers["Location"] = f"{request.url.path}/{captured.inquiry.id}"
-    return InquiryRead.model_validate(captured.inquiry)
+        accepted = Accepted(existing.id, existing, replayed=True)
+    headers = {"Location": f"{request.url.path}/{accepted.id}"}
+    if accepted.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    if accepted.stored is None:
+        body = Queued(id=accepted.id).model_dump(mode="json")
+        return JSONResponse(body, status.HTTP_202_ACCEPTED, headers=headers)
+    read = InquiryRead.model_validate(accepted.stored).model_dump(mode="json")
+    return JSONResponse(read, status.HTTP_201_CREATED, headers=headers)
 
 
 @router.get("", response_model=InquiryPage, summary="List inquiries, newest first")

@@ -8,8 +8,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, delete, or_, select
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from barberbot.inquiries.filters import InquiryFilters
@@ -48,25 +51,8 @@ def capture(
         existing = replay(session, shop, idempotency_key, data)
         if existing is not None:
             return Captured(existing, created=False)
-    received = received_at or utcnow()
     inquiry = Inquiry(
-        id=inquiry_id or uuid.uuid4(),
-        shop_id=shop.id,
-        received_at=received,
-        customer_name=data.customer_name,
-        age=data.age,
-        gender=data.gender.value,
-        inquiry_type=data.inquiry_type,
-        phone=data.phone,
-        email=data.email,
-        message=data.message,
-        marketing_consent=data.marketing_consent,
-        consent_at=received if data.marketing_consent else None,
-        consent_text=(data.consent_text or shop.effective_consent_text())
-        if data.marketing_consent
-        else None,
-        source=source.value,
-        location=data.location,
+        **inquiry_values(shop, data, source=source, inquiry_id=inquiry_id, received_at=received_at)
     )
     session.add(inquiry)
     session.flush()
@@ -81,6 +67,55 @@ def capture(
         )
         session.flush()
     return Captured(inquiry, created=True)
+
+
+def inquiry_values(
+    shop: Shop,
+    data: InquiryCreate,
+    *,
+    source: Source,
+    inquiry_id: uuid.UUID | None = None,
+    received_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The column values of a new inquiry; consent keeps its time and the exact text shown."""
+    received = received_at or utcnow()
+    consent = data.marketing_consent
+    return {
+        "id": inquiry_id or uuid.uuid4(),
+        "shop_id": shop.id,
+        "received_at": received,
+        "customer_name": data.customer_name,
+        "age": data.age,
+        "gender": data.gender.value,
+        "inquiry_type": data.inquiry_type,
+        "phone": data.phone,
+        "email": data.email,
+        "message": data.message,
+        "marketing_consent": consent,
+        "consent_at": received if consent else None,
+        "consent_text": (data.consent_text or shop.effective_consent_text()) if consent else None,
+        "source": source.value,
+        "location": data.location,
+    }
+
+
+def store_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert rows whose id is not stored yet (an idempotent upsert); returns how many were new."""
+    if not rows:
+        return 0
+    known = set(session.scalars(select(Inquiry.id).where(Inquiry.id.in_([r["id"] for r in rows]))))
+    new = [row for row in rows if uuid.UUID(str(row["id"])) not in known]
+    if new:
+        # Still conflict-proof: another worker may store the same id in between.
+        session.execute(_insert_skipping_known_ids(session), new)
+    return len(new)
+
+
+def _insert_skipping_known_ids(session: Session) -> Any:
+    if session.get_bind().dialect.name == "mysql":
+        statement = mysql_insert(Inquiry)
+        return statement.on_duplicate_key_update(id=statement.inserted.id)
+    return sqlite_insert(Inquiry).on_conflict_do_nothing(index_elements=["id"])
 
 
 def replay(

@@ -15,7 +15,7 @@ class LiveServer:
     def __init__(self, app: ASGIApp) -> None:
         self.port = free_port()
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="off"
+            app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="on"
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

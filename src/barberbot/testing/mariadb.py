@@ -33,6 +33,7 @@ class MariaDBServer:
         self.port = free_port()
         self._dir = Path(tempfile.mkdtemp(prefix="barberbot-mariadb-"))
         self.socket = self._dir / "mysqld.sock"
+        self._data = self._dir / "data"
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -40,12 +41,21 @@ class MariaDBServer:
         return f"mysql+pymysql://{USER}:{PASSWORD}@127.0.0.1:{self.port}/{DATABASE}"
 
     def start(self) -> MariaDBServer:
-        data = self._dir / "data"
+        self._install()
+        self.start_server()
+        self.sql(
+            f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+            f"CREATE USER '{USER}'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}';"
+            f"GRANT ALL ON *.* TO '{USER}'@'127.0.0.1';"
+        )
+        return self
+
+    def _install(self) -> None:
         subprocess.run(
             [
                 _binary("mariadb-install-db"),
                 "--no-defaults",
-                f"--datadir={data}",
+                f"--datadir={self._data}",
                 "--user=root" if os.geteuid() == 0 else f"--user={os.getlogin()}",
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
@@ -53,11 +63,14 @@ class MariaDBServer:
             check=True,
             capture_output=True,
         )
+
+    def start_server(self) -> None:
+        """Start (or start again, keeping the data) the server process."""
         self._process = subprocess.Popen(
             [
                 _binary("mariadbd"),
                 "--no-defaults",
-                f"--datadir={data}",
+                f"--datadir={self._data}",
                 f"--socket={self.socket}",
                 f"--port={self.port}",
                 "--bind-address=127.0.0.1",
@@ -74,12 +87,6 @@ class MariaDBServer:
             stderr=subprocess.DEVNULL,
         )
         self._wait_ready()
-        self.sql(
-            f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
-            f"CREATE USER '{USER}'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}';"
-            f"GRANT ALL ON *.* TO '{USER}'@'127.0.0.1';"
-        )
-        return self
 
     def sql(self, statements: str) -> str:
         """Run SQL as root through the socket and return what the client printed."""
@@ -122,7 +129,8 @@ class MariaDBServer:
         log = self._dir / "error.log"
         return log.read_text()[-2000:] if log.exists() else "(no error log)"
 
-    def stop(self) -> None:
+    def stop_server(self) -> None:
+        """Stop the server process, keeping its data for `start_server`."""
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
             try:
@@ -130,6 +138,9 @@ class MariaDBServer:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+
+    def stop(self) -> None:
+        self.stop_server()
         shutil.rmtree(self._dir, ignore_errors=True)
 
     def __enter__(self) -> MariaDBServer:

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from barberbot.core.deps import PublicShop, SessionDep, client_key
+from barberbot.core.deps import IntakeDep, PublicShop, SessionDep, client_key
 from barberbot.core.ratelimit import retry_after_header
-from barberbot.inquiries import service
 from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
 from barberbot.models import Gender, Shop, Source
 from barberbot.web.templating import templates
@@ -82,6 +81,7 @@ def submit_inquiry(
     request: Request,
     shop: PublicShop,
     session: SessionDep,
+    intake: IntakeDep,
     form: Annotated[InquiryFormData, Form()],
     embed: bool = False,
 ) -> Response:
@@ -116,7 +116,7 @@ def submit_inquiry(
             embed=embed,
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
-    service.capture(session, shop, data, source=Source.WEB_FORM)
+    intake.accept(session, shop, data, source=Source.WEB_FORM)
     return RedirectResponse(thanks, status.HTTP_303_SEE_OTHER)
 
 
