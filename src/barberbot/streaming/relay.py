@@ -63,6 +63,7 @@ class Relay:
                 backoff = min(backoff * 2, MAX_BACKOFF)
         if self._producer is not None:
             self._producer.flush(2)
+            self._producer = None
 
     def _acquire_file_lock(self) -> bool:
         lock_path = Path(str(self.outbox.path) + ".relay.lock")
@@ -77,7 +78,7 @@ class Relay:
 
     def _send(self, pending: list[Pending]) -> bool:
         """Publish in order; delete what the broker acknowledged. False means back off."""
-        producer = self._producer or Producer(self._config)
+        producer = self._producer or Producer(self._config, logger=log)
         self._producer = producer
         delivered: list[int] = []
         failures: list[KafkaError] = []

@@ -30,8 +30,8 @@ class Worker:
         self.settings = settings
         self.database = database
         self.stopping = threading.Event()
-        self._consumer = Consumer(kafka_config.consumer(settings))
-        self._dlq = Producer(kafka_config.producer(settings))
+        self._consumer = Consumer(kafka_config.consumer(settings), logger=log)
+        self._dlq = Producer(kafka_config.producer(settings), logger=log)
 
     def stop(self) -> None:
         self.stopping.set()
