@@ -85,7 +85,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         environment="test",
         database_url=database_url,
         data_dir=tmp_path,
-        secret_key="test-secret-key-that-is-long-enough",  # type: ignore[arg-type]
+        secret_key="test-secret-key-that-is-long-enough",
         rate_limit_per_minute=0,
     )
 

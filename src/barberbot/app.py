@@ -14,6 +14,7 @@ from barberbot import __version__
 from barberbot.core.db import Database
 from barberbot.core.errors import install_error_handlers
 from barberbot.core.http import BodyLimitMiddleware, RequestLogMiddleware
+from barberbot.core.logging import configure_logging
 from barberbot.core.ratelimit import RateLimiter
 from barberbot.core.settings import Settings
 from barberbot.inquiries.api import router as inquiries_router
@@ -27,7 +28,9 @@ from barberbot.web.templating import STATIC_DIR
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    settings = settings or Settings()
+    if settings is None:  # built from the environment, as `uvicorn --factory` does
+        settings = Settings()
+        configure_logging(settings.log_level, settings.log_format)
     db = database or Database.from_url(settings.resolved_database_url)
 
     intake, relay = _intake_for(settings)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from openpyxl.cell import Cell
 from sqlalchemy.orm import Session
 
 from barberbot.models import Inquiry, Shop
@@ -87,7 +88,9 @@ def test_xlsx_export_rows_match_what_was_stored(
     message_cell = sheet.cell(row=2, column=10)
     assert message_cell.data_type == "s"  # stored as text: it never runs as a formula
     assert message_cell.value == '=HYPERLINK("http://evil")'
-    assert sheet.cell(row=2, column=2).is_date
+    received = sheet.cell(row=2, column=2)
+    assert isinstance(received, Cell)
+    assert received.is_date
 
 
 def test_export_honours_filters(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import subprocess
 import sys
@@ -22,20 +20,10 @@ from barberbot.core.settings import Settings
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Inquiry, Shop, Source
 from barberbot.streaming import messages
+from barberbot.testing.environment import settings_env
 from tests.factories import inquiry_payload
 
 BARBERBOT = str(Path(sys.executable).parent / "barberbot")
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    """The settings as the BARBERBOT_* environment a worker process reads."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BARBERBOT_")}
-    for name, value in settings.model_dump(mode="json", exclude_none=True).items():
-        if name == "secret_key":
-            continue
-        text = json.dumps(value) if isinstance(value, dict | list) else str(value)
-        env[f"BARBERBOT_{name.upper()}"] = text
-    return env
 
 
 class WorkerProcess:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from barberbot.auth import service as auth
@@ -16,32 +17,50 @@ from barberbot.models import Shop, User
 from barberbot.shops import service as shops
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work: committed when the handler returns, else rolled back."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work: committed when the handler returns, else rolled back.
+
+    Creating a session does no I/O, so only the commit (or rollback) and the close go to
+    the thread pool: every hop there costs a request about a millisecond.
+    """
     db: Database = request.app.state.db
-    with db.sessions() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    session = db.sessions()
+    try:
+        yield session
+        await run_in_threadpool(_commit_and_close, session)
+    except BaseException:
+        await run_in_threadpool(_rollback_and_close, session)
+        raise
 
 
-def get_settings(request: Request) -> Settings:
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-# scope="function": commit before the response is sent, so a failed commit is never a 201.
-def get_intake(request: Request) -> Intake:
+async def get_intake(request: Request) -> Intake:
     intake: Intake = request.app.state.intake
     return intake
 
 
-IntakeDep = Annotated[Intake, Depends(get_intake)]
+# scope="function": commit before the response is sent, so a failed commit is never a 201.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+IntakeDep = Annotated[Intake, Depends(get_intake)]
 
 
 def unknown_shop(slug: str) -> HTTPException:
@@ -58,12 +77,11 @@ def get_public_shop(slug: str, session: SessionDep) -> Shop:
 PublicShop = Annotated[Shop, Depends(get_public_shop)]
 
 
-def optional_user(request: Request, session: SessionDep) -> User | None:
+async def optional_user(request: Request, session: SessionDep) -> User | None:
     """The user behind a bearer token or the signed-in session, if any."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
-        user = auth.user_for_token(session, token.strip())
+        user = await run_in_threadpool(auth.user_for_token, session, token.strip())
         if user is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
@@ -72,7 +90,9 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
             )
         return user
     user_id = request.session.get("user_id")
-    return session.get(User, user_id) if isinstance(user_id, int) else None
+    if not isinstance(user_id, int):
+        return None  # anonymous: no database work, no thread hop
+    return await run_in_threadpool(session.get, User, user_id)
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]

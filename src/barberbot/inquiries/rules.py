@@ -52,12 +52,17 @@ def _fail(kind: str, message: str) -> PydanticCustomError:
 
 
 def _clean_text(value: Any) -> str:
+    """NFC-normalised text without control characters (tabs and newlines kept), stripped."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise _fail("text", "Must be text.")
-    text = unicodedata.normalize("NFC", value)
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+    text = value
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if not text.isprintable():  # the slow path, only for text with control characters
+        text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return text.strip()
 
 
 def _blank_to_none(value: Any) -> Any:

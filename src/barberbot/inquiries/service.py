@@ -7,12 +7,11 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, or_, select
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from barberbot.inquiries.filters import InquiryFilters
@@ -99,23 +98,48 @@ def inquiry_values(
     }
 
 
+_COLUMNS = tuple(c.name for c in Inquiry.__table__.columns)
+
+
 def store_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert rows whose id is not stored yet (an idempotent upsert); returns how many were new."""
+    """Insert rows whose id is not stored yet (an idempotent upsert); returns how many were new.
+
+    The worker's hot path: one plain DBAPI executemany, which PyMySQL turns into multi-row
+    INSERTs, instead of the ORM's per-row bookkeeping.
+    """
     if not rows:
         return 0
-    known = set(session.scalars(select(Inquiry.id).where(Inquiry.id.in_([r["id"] for r in rows]))))
-    new = [row for row in rows if uuid.UUID(str(row["id"])) not in known]
+    ids = [str(row["id"]) for row in rows]
+    known = {str(i) for i in session.scalars(select(Inquiry.id).where(Inquiry.id.in_(ids)))}
+    new = [_db_values(row) for row, row_id in zip(rows, ids, strict=True) if row_id not in known]
     if new:
-        # Still conflict-proof: another worker may store the same id in between.
-        session.execute(_insert_skipping_known_ids(session), new)
+        connection = session.connection()
+        connection.exec_driver_sql(_insert_skipping_known_ids(connection.dialect), new)
     return len(new)
 
 
-def _insert_skipping_known_ids(session: Session) -> Any:
-    if session.get_bind().dialect.name == "mysql":
-        statement = mysql_insert(Inquiry)
-        return statement.on_duplicate_key_update(id=statement.inserted.id)
-    return sqlite_insert(Inquiry).on_conflict_do_nothing(index_elements=["id"])
+def _db_values(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(_db_value(row.get(column)) for column in _COLUMNS)
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _insert_skipping_known_ids(dialect: Dialect) -> str:
+    """INSERT that leaves a row alone if its id exists (another worker may race us to it)."""
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    insert = (
+        f"INSERT INTO inquiries ({', '.join(_COLUMNS)}) "
+        f"VALUES ({', '.join([marker] * len(_COLUMNS))})"
+    )
+    if dialect.name == "mysql":
+        return f"{insert} ON DUPLICATE KEY UPDATE id = id"
+    return f"{insert} ON CONFLICT (id) DO NOTHING"
 
 
 def replay(

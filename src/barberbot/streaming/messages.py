@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from barberbot.inquiries.rules import InquiryCreate
 from barberbot.models import Source
@@ -53,14 +54,14 @@ def encode(
         "source": source.value,
         "inquiry": data.model_dump(mode="json"),
     }
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps(body)
 
 
 def decode(value: bytes | None) -> InquiryMessage:
     """Parse the envelope; the inquiry inside is checked later, against its shop."""
     try:
-        body = json.loads(value or b"")
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        body = orjson.loads(value or b"")
+    except orjson.JSONDecodeError:
         raise BadMessage("not JSON") from None
     if not isinstance(body, dict) or body.get("schema") != SCHEMA:
         raise BadMessage("not a barberbot.inquiry message")
