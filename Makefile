@@ -5,9 +5,9 @@ UV := .uv/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-# Debian packages the tests need: a real MariaDB server and headless Chromium.
-TEST_SYSTEM_PACKAGES := mariadb-server chromium
-TEST_SYSTEM_COMMANDS := mariadbd chromium
+# Debian packages the tests need: a real MariaDB server, headless Chromium and an emoji font
+# for its screenshots.
+TEST_SYSTEM_PACKAGES := mariadb-server chromium fonts-noto-color-emoji
 
 .PHONY: run test test-sqlite test-mariadb lint typecheck bench system-deps clean
 
@@ -25,13 +25,13 @@ run: .venv/.synced
 	.venv/bin/barberbot serve
 
 system-deps:
-	@missing=""; for c in $(TEST_SYSTEM_COMMANDS); do \
-	  command -v $$c >/dev/null 2>&1 || [ -x /usr/sbin/$$c ] || missing="$$missing $$c"; done; \
+	@missing=""; for p in $(TEST_SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing system packages for the tests:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEST_SYSTEM_PACKAGES) >/dev/null; \
-	  else echo "Missing$$missing: install $(TEST_SYSTEM_PACKAGES) (or run make test as root)"; exit 1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "Missing system packages:$$missing (install them, or run make test as root)"; exit 1; fi; \
 	fi
 
 test: .venv/.synced system-deps lint typecheck test-sqlite test-mariadb

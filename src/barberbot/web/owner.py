@@ -29,10 +29,15 @@ def embed_snippet(base_url: str, shop: Shop) -> str:
     """The one line of HTML an owner pastes into their website."""
     src = f"{base_url}/s/{shop.slug}/inquire?embed=1"
     return (
-        f'<iframe data-barberbot src="{escape(src)}" title="{escape("Ask " + shop.name)}" '
+        f'<iframe data-barberbot src="{_attr(src)}" title="{_attr("Ask " + shop.name)}" '
         'style="width:100%;max-width:36rem;height:62rem;border:0" loading="lazy"></iframe>'
-        f'<script src="{escape(base_url)}/static/embed.js" async></script>'
+        f'<script src="{_attr(base_url)}/static/embed.js" async></script>'
     )
+
+
+def _attr(value: str) -> str:
+    """Escaped for a double-quoted attribute; apostrophes stay readable."""
+    return escape(value, quote=False).replace('"', "&quot;")
 
 
 def _owner_page(
