@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
@@ -27,10 +30,26 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     session = db.sessions()
     try:
         yield session
-        await run_in_threadpool(_commit_and_close, session)
     except BaseException:
-        await run_in_threadpool(_rollback_and_close, session)
+        await _finish(_rollback_and_close, session)
         raise
+    await _finish(_commit_and_close, session)
+
+
+async def _finish(end: Callable[[Session], None], session: Session) -> None:
+    """Commit or roll back on threads of their own, shielded from cancellation.
+
+    Own threads: when every pool thread is blocked waiting for a lock this transaction holds,
+    the commit that releases it must not wait for one of them (it would until the lock
+    timeout). Shielded: a client hanging up must not leave the transaction open.
+    """
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(end, session, limiter=_finishing_limiter())
+
+
+@functools.cache
+def _finishing_limiter() -> anyio.CapacityLimiter:
+    return anyio.CapacityLimiter(64)
 
 
 def _commit_and_close(session: Session) -> None:

@@ -96,6 +96,7 @@ def create_inquiry(
         accepted = intake.accept(
             session, shop, data, source=Source.API, idempotency_key=idempotency_key
         )
+        session.commit()  # here, in the thread that wrote: the write lock is held briefly
     except service.IdempotencyConflict as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     except IntegrityError:

@@ -117,6 +117,7 @@ def submit_inquiry(
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
     intake.accept(session, shop, data, source=Source.WEB_FORM)
+    session.commit()  # here, in the thread that wrote: the write lock is held briefly
     return RedirectResponse(thanks, status.HTTP_303_SEE_OTHER)
 
 

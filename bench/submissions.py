@@ -1,0 +1,191 @@
+"""Inquiry submissions per second over real HTTP, beside a bare FastAPI endpoint.
+
+Three servers run one after the other as uvicorn processes (one worker each) on loopback and
+are driven by `wrk` for the same time at the same concurrency: a bare FastAPI endpoint that
+returns a constant (the baseline), BarberBot on SQLite and BarberBot on a throwaway MariaDB.
+Afterwards the rows in each database are counted against the 201s wrk saw.
+
+    .venv/bin/python bench/submissions.py [--seconds 10] [--connections 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from barberbot.core import migrate
+from barberbot.core.db import Database
+from barberbot.core.settings import Settings
+from barberbot.models import Inquiry
+from barberbot.shops import service as shops
+from barberbot.testing.environment import settings_env
+from barberbot.testing.mariadb import MariaDBServer
+from barberbot.testing.ports import free_port, wait_for_port
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+SHOP = "bench"
+TARGET = 0.4
+
+
+@dataclass
+class Run:
+    name: str
+    requests: int
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    rows: int | None = None
+
+
+def wrk(url: str, seconds: int, connections: int) -> Run:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(HERE / "post_inquiry.lua"),
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    if socket_errors:
+        errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
+    return Run(
+        name=url,
+        requests=requests,
+        rate=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        p50_ms=_latency(out, "50%"),
+        p99_ms=_latency(out, "99%"),
+        errors=errors,
+    )
+
+
+def _latency(out: str, percentile: str) -> float:
+    match = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", out)
+    assert match, f"no {percentile} latency in wrk output"
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def serve(
+    args: list[str], env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(BIN / "uvicorn"),
+            *args,
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=HERE,
+        env=env,
+    )
+    wait_for_port(port)
+    return process, port
+
+
+def drive(name: str, url: str, seconds: int, connections: int, rows: Callable[[], int]) -> Run:
+    wrk(url, 2, connections)  # warm up
+    before = rows()
+    run = wrk(url, seconds, connections)
+    run.name = name
+    run.rows = rows() - before
+    return run
+
+
+def barberbot(name: str, settings: Settings, seconds: int, connections: int) -> Run:
+    db = Database.from_url(settings.resolved_database_url)
+    migrate.upgrade(db.engine)
+    with db.transaction() as session:
+        shops.create(session, slug=SHOP, name="Bench Barbers")
+    env = settings_env(settings, secret_key="bench-secret", log_level="WARNING")
+    process, port = serve(["barberbot.app:create_app", "--factory"], env)
+
+    def rows() -> int:
+        with db.sessions() as session:
+            return session.scalar(select(func.count()).select_from(Inquiry)) or 0
+
+    try:
+        url = f"http://127.0.0.1:{port}/api/v1/shops/{SHOP}/inquiries"
+        return drive(name, url, seconds, connections, rows)
+    finally:
+        process.terminate()
+        process.wait(15)
+        db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    process, port = serve(["bare_app:app"])
+    try:
+        bare = drive(
+            "bare FastAPI constant",
+            f"http://127.0.0.1:{port}/const",
+            args.seconds,
+            args.connections,
+            rows=lambda: 0,
+        )
+    finally:
+        process.terminate()
+        process.wait(15)
+    with tempfile.TemporaryDirectory() as tmp:
+        on_sqlite = Settings(data_dir=Path(tmp), rate_limit_per_minute=0)
+        sqlite = barberbot("BarberBot on SQLite", on_sqlite, args.seconds, args.connections)
+        with MariaDBServer() as server:
+            on_mariadb = on_sqlite.model_copy(update={"database_url": server.url})
+            mariadb = barberbot("BarberBot on MariaDB", on_mariadb, args.seconds, args.connections)
+
+    print(
+        f"\n{'server':<24} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'rows':>7} {'vs bare':>7}"
+    )
+    for run in (bare, sqlite, mariadb):
+        rows = "" if run is bare else str(run.rows)
+        print(
+            f"{run.name:<24} {run.rate:>8.0f} {run.p50_ms:>7.1f} {run.p99_ms:>7.1f} "
+            f"{run.errors:>6} {rows:>7} {run.rate / bare.rate:>6.2f}x"
+        )
+    ratio = sqlite.rate / bare.rate
+    print(
+        f"\nSQLite target (>= {TARGET}x the bare endpoint): "
+        f"{'MET' if ratio >= TARGET else 'MISSED'} at {ratio:.2f}x"
+    )
+    for run in (sqlite, mariadb):
+        # wrk counts responses read; requests in flight when it stopped may still be stored.
+        assert run.rows is not None
+        if not run.requests <= run.rows <= run.requests + run.errors + args.connections:
+            sys.exit(f"{run.name}: {run.rows} rows for {run.requests} responses")
+
+
+if __name__ == "__main__":
+    main()
