@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 from types import TracebackType
 
-from barberbot.testing.ports import free_port, wait_for_port
+from barberbot.testing.ports import free_port, terminate, wait_for_port
 
 
 def tansu_binary() -> Path:
@@ -51,13 +51,7 @@ class KafkaBroker:
         return self
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        terminate(self._process, timeout=10)
         self._process = None
 
     def __enter__(self) -> KafkaBroker:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from barberbot.testing.ports import free_port
+from barberbot.testing.ports import free_port, terminate
 
 DATABASE = "barberbot"
 USER = "barberbot"
@@ -131,13 +131,7 @@ class MariaDBServer:
 
     def stop_server(self) -> None:
         """Stop the server process, keeping its data for `start_server`."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        terminate(self._process)
 
     def stop(self) -> None:
         self.stop_server()
