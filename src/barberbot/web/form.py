@@ -101,10 +101,8 @@ def submit_inquiry(
     thanks = request.url_for("inquiry_thanks", slug=shop.slug).path + _query(
         embed, values["location"]
     )
-    if form.website.strip():
-        return RedirectResponse(
-            thanks, status.HTTP_303_SEE_OTHER
-        )  # a bot: look normal, keep nothing
+    if form.website.strip():  # a bot: look normal, keep nothing
+        return RedirectResponse(thanks, status.HTTP_303_SEE_OTHER)
     try:
         data = validate_inquiry(values, shop.type_labels())
     except InquiryInvalid as invalid:
