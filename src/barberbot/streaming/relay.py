@@ -56,7 +56,7 @@ class Relay:
                 with self.outbox.added:
                     self.outbox.added.wait(timeout=0.5)
                 continue
-            if self._send(pending):
+            if self._send_safely(pending):
                 backoff = 0.1
             else:
                 self._stop.wait(backoff)
@@ -64,6 +64,7 @@ class Relay:
         if self._producer is not None:
             self._producer.flush(2)
             self._producer = None
+        self._lock_file.close()  # releases the lock for another process's relay
 
     def _acquire_file_lock(self) -> bool:
         lock_path = Path(str(self.outbox.path) + ".relay.lock")
@@ -75,6 +76,15 @@ class Relay:
             except BlockingIOError:
                 self._stop.wait(1.0)
         return False
+
+    def _send_safely(self, pending: list[Pending]) -> bool:
+        """`_send`, but an unexpected error backs off instead of ending the relay thread."""
+        try:
+            return self._send(pending)
+        except Exception:
+            log.exception("outbox relay failed; will retry")
+            self._producer = None
+            return False
 
     def _send(self, pending: list[Pending]) -> bool:
         """Publish in order; delete what the broker acknowledged. False means back off."""

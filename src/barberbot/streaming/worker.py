@@ -111,7 +111,14 @@ class Worker:
         """Sleep while serving the consumer, so the group keeps this member."""
         deadline = time.monotonic() + seconds
         while not self.stopping.is_set() and time.monotonic() < deadline:
-            self._consumer.poll(0.1)  # partitions are paused: this returns no messages
+            message = self._consumer.poll(0.1)  # our partitions are paused
+            if message is not None and message.error() is None:
+                # A partition assigned during the wait: rewind it, so nothing is skipped.
+                rewind = TopicPartition(
+                    message.topic() or "", message.partition() or 0, message.offset() or 0
+                )
+                self._consumer.seek(rewind)
+                self._consumer.pause([rewind])
 
     def _dead_letter(self, dead: list[DeadLetter]) -> None:
         for letter in dead:
