@@ -5,9 +5,9 @@ UV := .uv/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-# Debian packages the tests need: a real MariaDB server, headless Chromium and an emoji font
-# for its screenshots.
-TEST_SYSTEM_PACKAGES := mariadb-server chromium fonts-noto-color-emoji
+# Debian packages the tests need: a real MariaDB server, headless Chromium (and an emoji font
+# for its screenshots), and a virtual X screen with a screenshot tool for the desktop app.
+TEST_SYSTEM_PACKAGES := mariadb-server chromium fonts-noto-color-emoji xvfb imagemagick
 
 .PHONY: run test test-sqlite test-mariadb lint typecheck bench system-deps clean
 

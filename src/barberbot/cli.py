@@ -130,6 +130,21 @@ def worker() -> None:
     consumer.run()
 
 
+@app.command()
+def desktop(
+    workbook: Annotated[
+        Path | None, typer.Option(help="The Excel workbook to keep (default: in the data folder).")
+    ] = None,
+    location: Annotated[str, typer.Option(help="Recorded with every inquiry.")] = "front-counter",
+) -> None:
+    """Open the front-counter window: works offline, keeps an Excel workbook."""
+    from barberbot.desktop.app import run_desktop  # Tk is only needed here
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    run_desktop(settings.data_dir, workbook or settings.data_dir / "inquiries.xlsx", location)
+
+
 @shop_app.command("create")
 def shop_create(
     slug: str,

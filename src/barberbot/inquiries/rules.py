@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 from pydantic import model_validator as _model_validator
 from pydantic_core import PydanticCustomError
 
-from barberbot.models.inquiry import Gender
+from barberbot.inquiries.choices import Gender
 
 NAME_MAX = 120
 MESSAGE_MAX = 2000

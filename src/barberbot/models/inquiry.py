@@ -1,31 +1,15 @@
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from barberbot.inquiries.choices import Gender, Source
 from barberbot.models.base import Base, UTCDateTime, UUIDString, utcnow
 
-
-class Gender(enum.StrEnum):
-    FEMALE = "female"
-    MALE = "male"
-    NON_BINARY = "non_binary"
-    PREFER_NOT_TO_SAY = "prefer_not_to_say"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").replace("non binary", "non-binary").capitalize()
-
-
-class Source(enum.StrEnum):
-    WEB_FORM = "web_form"
-    API = "api"
-    DESKTOP = "desktop"
-    IMPORT = "import"
+__all__ = ["Gender", "IdempotencyKey", "Inquiry", "Source"]
 
 
 class Inquiry(Base):

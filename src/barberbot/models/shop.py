@@ -6,19 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.models.base import Base, UTCDateTime, utcnow
-
-DEFAULT_INQUIRY_TYPES: tuple[tuple[str, str], ...] = (
-    ("haircut", "Haircut"),
-    ("beard_trim", "Beard trim"),
-    ("shave", "Shave"),
-    ("hair_colouring", "Hair colouring"),
-    ("kids_cut", "Kids' cut"),
-    ("styling", "Styling"),
-    ("pricing_question", "Pricing question"),
-    ("booking_request", "Booking request"),
-    ("other", "Other"),
-)
 
 DEFAULT_CONSENT_TEXT = (
     "Yes, {shop} may send me offers and news by e-mail or SMS. I can unsubscribe at any time."

@@ -1,0 +1,178 @@
+"""The counter's Tk window: the web form's fields and rules, keyboard first."""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Mapping
+from tkinter import font as tkfont
+from tkinter import ttk
+from typing import Any
+
+from barberbot.desktop.store import LocalStore
+from barberbot.desktop.workbook import WorkbookKeeper
+from barberbot.inquiries.choices import Gender
+from barberbot.inquiries.rules import CONTACT_FIELD, InquiryInvalid, validate_inquiry
+
+TITLE = "BarberBot — front counter"
+CONSENT_TEXT = "Yes, the shop may send me offers and news by e-mail or SMS."
+ENTRY_FIELDS = (
+    ("customer_name", "Name"),
+    ("age", "Age"),
+    ("gender", "Gender"),
+    ("inquiry_type", "What is it about?"),
+    ("phone", "Phone"),
+    ("email", "E-mail"),
+    ("message", "Message"),
+    ("location", "Location"),
+)
+
+
+class InquiryWindow:
+    """One form; Enter saves, Escape clears, errors appear beside their fields."""
+
+    def __init__(
+        self,
+        root: tk.Tk,
+        store: LocalStore,
+        keeper: WorkbookKeeper,
+        types: Mapping[str, str],
+        location: str = "front-counter",
+    ) -> None:
+        self.root = root
+        self.store = store
+        self.keeper = keeper
+        self.types = dict(types)
+        self.location = location
+        self.genders = {g.label: g.value for g in Gender}
+        self.inputs: dict[str, tk.Widget] = {}
+        self.errors: dict[str, ttk.Label] = {}
+        self.consent = tk.BooleanVar(value=False)
+        self.confirmation = tk.StringVar()
+        self.status = tk.StringVar()
+        self._build()
+        self.clear()
+
+    # -- layout -------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.root.title(TITLE)
+        tkfont.nametofont("TkDefaultFont").configure(size=12)
+        style = ttk.Style(self.root)
+        style.configure("Error.TLabel", foreground="#b00020")
+        style.configure("Done.TLabel", foreground="#1b6e20")
+        frame = ttk.Frame(self.root, padding=16)
+        frame.grid(sticky="nsew")
+        ttk.Label(frame, text="New inquiry", font=("TkDefaultFont", 16, "bold")).grid(
+            row=0, column=0, columnspan=3, sticky="w", pady=(0, 8)
+        )
+        for row, (name, label) in enumerate(ENTRY_FIELDS, start=1):
+            ttk.Label(frame, text=label).grid(row=row, column=0, sticky="nw", padx=(0, 8), pady=4)
+            widget = self._input(frame, name)
+            widget.grid(row=row, column=1, sticky="we", pady=4)
+            self.inputs[name] = widget
+            error = ttk.Label(frame, style="Error.TLabel", wraplength=260)
+            error.grid(row=row, column=2, sticky="w", padx=(8, 0))
+            self.errors[name] = error
+        consent = ttk.Checkbutton(frame, text=CONSENT_TEXT, variable=self.consent)
+        consent.grid(row=len(ENTRY_FIELDS) + 1, column=1, sticky="w", pady=4)
+        self.inputs["marketing_consent"] = consent
+        buttons = ttk.Frame(frame)
+        buttons.grid(row=len(ENTRY_FIELDS) + 2, column=1, sticky="w", pady=(8, 0))
+        ttk.Button(buttons, text="Save (Enter)", command=self.submit).grid(row=0, column=0)
+        ttk.Button(buttons, text="Clear (Esc)", command=self.clear).grid(row=0, column=1, padx=8)
+        ttk.Label(frame, textvariable=self.confirmation, style="Done.TLabel").grid(
+            row=len(ENTRY_FIELDS) + 3, column=0, columnspan=3, sticky="w", pady=(8, 0)
+        )
+        ttk.Separator(frame).grid(row=len(ENTRY_FIELDS) + 4, column=0, columnspan=3, sticky="we")
+        ttk.Label(frame, textvariable=self.status).grid(
+            row=len(ENTRY_FIELDS) + 5, column=0, columnspan=3, sticky="w", pady=(4, 0)
+        )
+        frame.columnconfigure(1, weight=1)
+        self.root.bind("<Return>", self._on_return)
+        self.root.bind("<Escape>", lambda _: self.clear())
+
+    def _input(self, frame: ttk.Frame, name: str) -> tk.Widget:
+        if name == "gender":
+            return ttk.Combobox(frame, values=list(self.genders), state="readonly", width=30)
+        if name == "inquiry_type":
+            return ttk.Combobox(frame, values=list(self.types.values()), state="readonly", width=30)
+        if name == "message":
+            text = tk.Text(frame, height=4, width=40, wrap="word", font="TkDefaultFont")
+            text.bind("<Tab>", _focus_next)
+            return text
+        return ttk.Entry(frame, width=32)
+
+    def _on_return(self, event: tk.Event[Any]) -> str:
+        shift = isinstance(event.state, int) and event.state & 0x1
+        if event.widget is self.inputs["message"] and shift:  # Shift+Enter: a new line
+            return ""
+        self.submit()
+        return "break"
+
+    # -- behaviour ----------------------------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        """What is typed, in the shape the shared rules expect."""
+        raw: dict[str, Any] = {}
+        for name, widget in self.inputs.items():
+            if isinstance(widget, tk.Text):
+                raw[name] = widget.get("1.0", "end-1c")
+            elif isinstance(widget, ttk.Entry):  # Combobox is an Entry too
+                raw[name] = widget.get()
+        raw["gender"] = self.genders.get(raw["gender"], raw["gender"])
+        by_label = {label: key for key, label in self.types.items()}
+        raw["inquiry_type"] = by_label.get(raw["inquiry_type"], raw["inquiry_type"])
+        raw["marketing_consent"] = self.consent.get()
+        if self.consent.get():
+            raw["consent_text"] = CONSENT_TEXT
+        return raw
+
+    def submit(self) -> bool:
+        """Validate and save; True when the inquiry is safely stored."""
+        self._show_errors({})
+        try:
+            inquiry = validate_inquiry(self.values(), self.types)
+        except InquiryInvalid as invalid:
+            self._show_errors(invalid.errors)
+            self.confirmation.set("")
+            return False
+        self.store.save(inquiry)
+        self.keeper.refresh()
+        self.clear()
+        self.confirmation.set(f"✓ Saved the inquiry from {inquiry.customer_name}.")
+        return True
+
+    def clear(self) -> None:
+        for widget in self.inputs.values():
+            if isinstance(widget, tk.Text):
+                widget.delete("1.0", "end")
+            elif isinstance(widget, ttk.Combobox):
+                widget.set("")
+            elif isinstance(widget, ttk.Entry):
+                widget.delete(0, "end")
+        entry = self.inputs["location"]
+        assert isinstance(entry, ttk.Entry)
+        entry.insert(0, self.location)
+        self.consent.set(False)
+        self._show_errors({})
+        self.refresh_status()
+        self.inputs["customer_name"].focus_set()
+
+    def refresh_status(self) -> None:
+        waiting = self.store.pending_count()
+        noun = "inquiry" if waiting == 1 else "inquiries"
+        line = f"{waiting} {noun} waiting to sync · workbook: {self.keeper.path}"
+        self.status.set(self.keeper.last_error or line)
+
+    def _show_errors(self, errors: Mapping[str, str]) -> None:
+        for name, label in self.errors.items():
+            message = errors.get(name) or (errors.get(CONTACT_FIELD) if name == "phone" else None)
+            label.configure(text=f"⚠ {message}" if message else "")
+        first = next((n for n in self.inputs if n in errors), None)
+        if first is None and CONTACT_FIELD in errors:
+            first = "phone"
+        if first is not None:
+            self.inputs[first].focus_set()
+
+
+def _focus_next(event: tk.Event[Any]) -> str:
+    event.widget.tk_focusNext().focus_set()
+    return "break"

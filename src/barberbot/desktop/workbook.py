@@ -1,0 +1,134 @@
+"""The Excel workbook the owner can open at any time, kept up to date in the background.
+
+Saving an inquiry only writes the local store (constant time); the workbook is then rebuilt
+from the store in a background thread (write-only openpyxl into a temporary file, then an
+atomic rename), several quick saves coalescing into one rebuild. So the 10,000th save is as
+quick as the first, and a crash mid-write leaves the previous workbook intact.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from barberbot.desktop.store import LocalStore, SavedInquiry
+from barberbot.inquiries.choices import Gender
+
+log = logging.getLogger("barberbot.desktop.workbook")
+
+# (header, width, value of a saved inquiry)
+Column = tuple[str, int, Callable[[SavedInquiry, Mapping[str, str]], Any]]
+COLUMNS: tuple[Column, ...] = (
+    ("Saved at", 20, lambda s, _: s.saved_at.astimezone().replace(tzinfo=None)),
+    ("Name", 28, lambda s, _: s.data["customer_name"]),
+    ("Age", 6, lambda s, _: s.data["age"]),
+    ("Gender", 18, lambda s, _: Gender(s.data["gender"]).label),
+    (
+        "Inquiry type",
+        20,
+        lambda s, types: types.get(s.data["inquiry_type"], s.data["inquiry_type"]),
+    ),
+    ("Phone", 18, lambda s, _: s.data.get("phone")),
+    ("E-mail", 30, lambda s, _: s.data.get("email")),
+    ("Message", 50, lambda s, _: s.data.get("message") or None),
+    ("Marketing consent", 10, lambda s, _: "yes" if s.data.get("marketing_consent") else "no"),
+    ("Location", 16, lambda s, _: s.data.get("location")),
+    ("Synced", 8, lambda s, _: "yes" if s.synced else "no"),
+    ("Id", 38, lambda s, _: str(s.id)),
+)
+
+
+def write_workbook(path: Path, inquiries: list[SavedInquiry], types: Mapping[str, str]) -> None:
+    """Write the whole workbook to a temporary file beside `path`, then swap it in atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Inquiries")
+    for index, (_, width, _) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append([_header(sheet, title) for title, _, _ in COLUMNS])
+    for saved in inquiries:
+        sheet.append([_cell(sheet, value(saved, types)) for _, _, value in COLUMNS])
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".~", suffix=".xlsx")
+    os.close(handle)
+    try:
+        workbook.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _header(sheet: WriteOnlyWorksheet, title: str) -> Any:
+    cell = WriteOnlyCell(sheet, value=title)
+    cell.font = Font(bold=True)
+    return cell
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # a name starting with "=" stays text
+    elif isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    return cell
+
+
+class WorkbookKeeper:
+    """Rebuilds the workbook after saves, in the background, coalescing bursts."""
+
+    def __init__(self, path: Path, store: LocalStore, types: Mapping[str, str]) -> None:
+        self.path = path
+        self.store = store
+        self.types = dict(types)
+        self.last_error: str | None = None
+        self._wanted = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="workbook", daemon=True)
+        self._thread.start()
+
+    def refresh(self) -> None:
+        """Ask for a rebuild soon; returns at once."""
+        self._idle.clear()
+        self._wanted.set()
+
+    def write_now(self) -> None:
+        try:
+            write_workbook(self.path, self.store.all(), self.types)
+            self.last_error = None
+        except OSError as error:  # e.g. the workbook is open and locked by Excel on Windows
+            self.last_error = f"Could not update {self.path.name}: {error.strerror or error}"
+            log.warning("workbook not written", extra={"error": str(error)})
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        return self._idle.wait(timeout)
+
+    def close(self) -> None:
+        self._stopping = True
+        self._wanted.set()
+        self._thread.join(30)
+        self.write_now()
+
+    def _run(self) -> None:
+        while not self._stopping:
+            self._wanted.wait()
+            if self._stopping:
+                return
+            self._wanted.clear()
+            self.write_now()
+            if not self._wanted.is_set():
+                self._idle.set()

@@ -1,0 +1,36 @@
+"""The fixed choices of an inquiry, free of any database code (the desktop app uses them)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Gender(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    NON_BINARY = "non_binary"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").replace("non binary", "non-binary").capitalize()
+
+
+class Source(enum.StrEnum):
+    WEB_FORM = "web_form"
+    API = "api"
+    DESKTOP = "desktop"
+    IMPORT = "import"
+
+
+DEFAULT_INQUIRY_TYPES: tuple[tuple[str, str], ...] = (
+    ("haircut", "Haircut"),
+    ("beard_trim", "Beard trim"),
+    ("shave", "Shave"),
+    ("hair_colouring", "Hair colouring"),
+    ("kids_cut", "Kids' cut"),
+    ("styling", "Styling"),
+    ("pricing_question", "Pricing question"),
+    ("booking_request", "Booking request"),
+    ("other", "Other"),
+)
