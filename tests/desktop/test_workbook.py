@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
-from barberbot.desktop import workbook as workbook_module
 from barberbot.desktop.store import LocalStore
 from barberbot.desktop.workbook import COLUMNS, WorkbookKeeper, write_workbook
 from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
@@ -51,15 +50,15 @@ def test_a_failed_write_leaves_the_previous_workbook(
     write_workbook(path, store.all(), TYPES)
     before = path.read_bytes()
 
-    real_save = workbook_module.Workbook.save
+    real_save = Workbook.save
 
-    def power_cut(self: workbook_module.Workbook, filename: str) -> None:
+    def power_cut(self: Workbook, filename: str) -> None:
         real_save(self, filename)
         written = Path(filename).read_bytes()
         Path(filename).write_bytes(written[: len(written) // 2])  # half of it reached the disk
         raise OSError("power cut")
 
-    monkeypatch.setattr(workbook_module.Workbook, "save", power_cut)
+    monkeypatch.setattr(Workbook, "save", power_cut)
     with pytest.raises(OSError, match="power cut"):
         write_workbook(path, store.all(), TYPES)
 
