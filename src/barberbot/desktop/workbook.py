@@ -1,19 +1,24 @@
 """The Excel workbook the owner can open at any time, kept up to date in the background.
 
-Saving an inquiry only writes the local store (constant time); the workbook is then rebuilt
-from the store in a background thread (write-only openpyxl into a temporary file, then an
-atomic rename), several quick saves coalescing into one rebuild. So the 10,000th save is as
-quick as the first, and a crash mid-write leaves the previous workbook intact.
+Saving an inquiry only writes the local store (constant time). The workbook is then rebuilt
+from the store by a child process (write-only openpyxl into a temporary file, then an atomic
+rename), several quick saves coalescing into one rebuild. A process, not a thread: the rebuild
+grows with the workbook and must not take the window's interpreter lock. So the 10,000th save
+is as quick as the first, and a crash mid-write leaves the previous workbook intact.
+
+    python -m barberbot.desktop.workbook STORE.db WORKBOOK.xlsx TYPES.json
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,12 +83,12 @@ def _header(sheet: WriteOnlyWorksheet, title: str) -> Any:
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # a name starting with "=" stays text
-    elif isinstance(value, datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    return cell
+    """Plain values (fast), except text openpyxl would take for a formula."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value  # datetimes get openpyxl's date format: real dates in Excel
 
 
 class WorkbookKeeper:
@@ -107,12 +112,20 @@ class WorkbookKeeper:
         self._wanted.set()
 
     def write_now(self) -> None:
-        try:
-            write_workbook(self.path, self.store.all(), self.types)
+        """Rebuild the workbook in a child process and wait for it."""
+        done = subprocess.run(
+            [sys.executable, "-m", __name__, str(self.store.path), str(self.path),
+             json.dumps(self.types)],
+            capture_output=True,
+            text=True,
+        )  # fmt: skip
+        if done.returncode == 0:
             self.last_error = None
-        except OSError as error:  # e.g. the workbook is open and locked by Excel on Windows
-            self.last_error = f"Could not update {self.path.name}: {error.strerror or error}"
-            log.warning("workbook not written", extra={"error": str(error)})
+            return
+        # e.g. the workbook is open, and so locked, in Excel on Windows
+        reason = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
+        self.last_error = f"Could not update {self.path.name}: {reason}"
+        log.warning("workbook not written", extra={"error": reason})
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         return self._idle.wait(timeout)
@@ -123,7 +136,7 @@ class WorkbookKeeper:
         self._thread.join(30)
         self.write_now()
 
-    def _run(self) -> None:
+    def _run(self) -> None:  # the keeper's thread: it mostly waits for the child process
         while not self._stopping:
             self._wanted.wait()
             if self._stopping:
@@ -132,3 +145,16 @@ class WorkbookKeeper:
             self.write_now()
             if not self._wanted.is_set():
                 self._idle.set()
+
+
+def main(arguments: list[str]) -> None:
+    store_path, workbook_path, types = arguments
+    store = LocalStore(Path(store_path))
+    try:
+        write_workbook(Path(workbook_path), store.all(), json.loads(types))
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
