@@ -55,7 +55,8 @@ class InquiryWindow:
     # -- layout -------------------------------------------------------------------------
     def _build(self) -> None:
         self.root.title(TITLE)
-        tkfont.nametofont("TkDefaultFont").configure(size=12)
+        for name in ("TkDefaultFont", "TkTextFont"):
+            tkfont.nametofont(name).configure(size=12)
         style = ttk.Style(self.root)
         style.configure("Error.TLabel", foreground="#b00020")
         style.configure("Done.TLabel", foreground="#1b6e20")
