@@ -7,7 +7,6 @@ save cut off half-way is rolled back on the next start without touching earlier 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import uuid
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from barberbot.core.durable_sqlite import open_durable
 from barberbot.inquiries.rules import InquiryCreate
 
 _SCHEMA = """
@@ -39,14 +39,9 @@ class SavedInquiry:
 
 class LocalStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.executescript(_SCHEMA)
+        self._db = open_durable(path, _SCHEMA)
 
     def save(self, inquiry: InquiryCreate) -> SavedInquiry:
         """Keep a validated inquiry; when this returns, it survives a crash."""
