@@ -50,6 +50,8 @@ typecheck: .venv/.synced
 	.venv/bin/mypy
 
 bench: .venv/.synced system-deps
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+	  || { echo "bench/submissions.py needs wrk: apt-get install wrk"; exit 1; }
 	.venv/bin/python bench/submissions.py
 
 clean:
