@@ -6,8 +6,10 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
 # Debian packages the tests need: a real MariaDB server, headless Chromium (and an emoji font
-# for its screenshots), and a virtual X screen with a screenshot tool for the desktop app.
-TEST_SYSTEM_PACKAGES := mariadb-server chromium fonts-noto-color-emoji xvfb imagemagick
+# for its screenshots), a virtual X screen with a screenshot tool for the desktop app, and
+# LibreOffice to write the spreadsheets the import tests read.
+TEST_SYSTEM_PACKAGES := mariadb-server chromium fonts-noto-color-emoji xvfb imagemagick \
+  libreoffice-calc-nogui
 
 .PHONY: run test test-sqlite test-mariadb lint typecheck bench system-deps clean
 

@@ -19,6 +19,7 @@ from barberbot.core.ratelimit import RateLimiter
 from barberbot.core.settings import Settings
 from barberbot.inquiries.api import router as inquiries_router
 from barberbot.inquiries.intake import DirectIntake, Intake, StreamIntake
+from barberbot.shops.api import router as shops_router
 from barberbot.streaming import kafka_config, metrics
 from barberbot.streaming.outbox import Outbox
 from barberbot.streaming.relay import Relay
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
 
     app.include_router(inquiries_router)
+    app.include_router(shops_router)
     app.include_router(form_router)
     app.include_router(owner_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

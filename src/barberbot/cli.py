@@ -17,6 +17,8 @@ from barberbot.core.db import Database
 from barberbot.core.logging import configure_logging
 from barberbot.core.settings import Settings
 from barberbot.demo.data import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG, load_demo
+from barberbot.imports.importer import ImportPlan, plan_import, store_plan
+from barberbot.imports.reader import FileInvalid, read_table
 from barberbot.inquiries import export as exports
 from barberbot.inquiries import service as inquiries
 from barberbot.inquiries.filters import InquiryFilters
@@ -133,16 +135,28 @@ def worker() -> None:
 @app.command()
 def desktop(
     workbook: Annotated[
-        Path | None, typer.Option(help="The Excel workbook to keep (default: in the data folder).")
+        Path | None,
+        typer.Option(
+            help="The Excel workbook to keep (default: the settings, or the data folder)."
+        ),
     ] = None,
-    location: Annotated[str, typer.Option(help="Recorded with every inquiry.")] = "front-counter",
+    location: Annotated[
+        str | None, typer.Option(help="Recorded with every inquiry (default: the settings).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="The settings file (default: in your config folder).")
+    ] = None,
 ) -> None:
-    """Open the front-counter window: works offline, keeps an Excel workbook."""
+    """Open the front-counter window: works offline, keeps an Excel workbook, syncs."""
     from barberbot.desktop.app import run_desktop  # Tk is only needed here
+    from barberbot.desktop.config import ConfigInvalid
 
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
-    run_desktop(settings.data_dir, workbook or settings.data_dir / "inquiries.xlsx", location)
+    try:
+        run_desktop(settings.data_dir, config_file=config, workbook=workbook, location=location)
+    except ConfigInvalid as invalid:
+        raise _fail(f"The desktop settings cannot be used: {invalid}") from None
 
 
 @shop_app.command("create")
@@ -198,6 +212,67 @@ def token_create(
             raise _fail(f"No user with the e-mail {email}.")
         token = auth.create_token(session, user, name)
     typer.echo(token)
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="An .xlsx or .csv file of inquiries.")],
+    shop: Annotated[str, typer.Option(help="Shop slug.")],
+    skip_invalid: Annotated[
+        bool, typer.Option(help="Import the valid rows even if some are rejected.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Check every row; store nothing.")] = False,
+) -> None:
+    """Import a spreadsheet of inquiries (the desktop workbook, or a shop's own) into a shop.
+
+    All or nothing: if any row is rejected, nothing is stored (unless --skip-invalid).
+    Importing the same file again adds nothing.
+    """
+    if not file.is_file():
+        raise _fail(f"No file {str(file)!r}.")
+    settings = _settings()
+    try:
+        table = read_table(file)
+    except FileInvalid as invalid:
+        raise _fail(f"Nothing imported: {invalid}") from None
+    with _database(settings).transaction() as session:
+        found = shops.by_slug(session, shop)
+        if found is None:
+            raise _fail(f"Unknown shop {shop!r}.")
+        with typer.progressbar(length=len(table.rows), label="Checking", file=sys.stderr) as bar:
+            plan = plan_import(table, found, progress=bar.update)
+        _report_rejected(plan)
+        if plan.rejected and not skip_invalid:
+            valid = len(table.rows) - len(plan.rejected)
+            raise _fail(
+                f"Nothing imported: {len(plan.rejected)} of {len(table.rows)} rows are not "
+                f"valid. Correct them, or add --skip-invalid to import the other {valid}."
+            )
+        if dry_run:
+            typer.echo(f"Checked: {len(plan.inquiries)} inquiries can be imported (dry run).")
+            return
+        with typer.progressbar(
+            length=len(plan.inquiries), label="Importing", file=sys.stderr
+        ) as bar:
+            added = store_plan(session, plan, progress=bar.update)
+    known = len(plan.inquiries) - added
+    typer.echo(
+        f"Imported {added} new inquiries into {found.name} from {file.name} "
+        f"(sheet {table.sheet!r}); {known} were already there"
+        + (f", {len(plan.repeats)} rows repeated earlier ones" if plan.repeats else "")
+        + (f", {len(plan.rejected)} rows skipped" if plan.rejected else "")
+        + "."
+    )
+    if table.columns.ignored:
+        typer.echo(f"Columns not imported: {', '.join(table.columns.ignored)}.")
+
+
+def _report_rejected(plan: ImportPlan) -> None:
+    if not plan.rejected:
+        return
+    typer.secho(f"Rejected {len(plan.rejected)} rows:", fg=typer.colors.YELLOW, err=True)
+    for rejected in plan.rejected:
+        typer.echo(f"  {rejected.describe()}", err=True)
 
 
 @app.command("export")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import tkinter as tk
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,8 @@ def counter(display: VirtualDisplay, tmp_path: Path) -> Iterator[InquiryWindow]:
     window = InquiryWindow(root, store, keeper, dict(DEFAULT_INQUIRY_TYPES))
     root.update()
     yield window
+    window.close()
     root.destroy()
+    gc.collect()  # Tk variables in reference cycles must be freed on this (Tk's) thread
     keeper.close()
     store.close()

@@ -51,7 +51,7 @@ def test_marking_synced_leaves_only_the_rest_pending(tmp_path: Path) -> None:
     first = store.save(_inquiry())
     store.save(_inquiry(customer_name="Later"))
 
-    store.mark_synced(first.id)
+    store.mark_synced([first.id])
 
     assert [p.data["customer_name"] for p in store.pending()] == ["Later"]
     assert store.pending_count() == 1

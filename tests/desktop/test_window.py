@@ -2,59 +2,30 @@
 
 from __future__ import annotations
 
-import subprocess
-import tkinter as tk
 from pathlib import Path
-from tkinter import ttk
 
 import pandas as pd
 
 from barberbot.desktop.window import InquiryWindow
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def _type(window: InquiryWindow, field: str, text: str) -> None:
-    widget = window.inputs[field]
-    if isinstance(widget, ttk.Combobox):
-        widget.set(text)
-    elif isinstance(widget, tk.Text):
-        widget.insert("1.0", text)
-    else:
-        assert isinstance(widget, ttk.Entry)
-        widget.insert(0, text)
-
-
-def _press(window: InquiryWindow, key: str) -> None:
-    window.inputs["customer_name"].focus_force()
-    window.root.update()
-    window.inputs["customer_name"].event_generate(key)
-    window.root.update()
-
-
-def _fill(window: InquiryWindow) -> None:
-    _type(window, "customer_name", "Zoë Núñez")
-    _type(window, "age", "29")
-    _type(window, "gender", "Female")
-    _type(window, "inquiry_type", "Hair colouring")
-    _type(window, "phone", "+44 7700 900456")
-    _type(window, "email", "zoe@example.com")
-    _type(window, "message", "Balayage on Friday?")
-    window.consent.set(True)
-
-
-def _error(window: InquiryWindow, field: str) -> str:
-    return str(window.errors[field].cget("text"))
+from tests.desktop.widgets import (
+    SCREENSHOTS,
+    error_of,
+    fill,
+    press,
+    screenshot,
+    type_into,
+    value_of,
+)
 
 
 def test_enter_saves_the_inquiry_into_the_store_and_the_workbook(
     counter: InquiryWindow, tmp_path: Path
 ) -> None:
-    _fill(counter)
+    fill(counter)
     counter.root.update()
-    _screenshot(counter, SCREENSHOTS / "desktop.png")
+    screenshot(counter.root, SCREENSHOTS / "desktop.png")
 
-    _press(counter, "<Return>")
+    press(counter, "<Return>")
 
     [saved] = counter.store.all()
     assert saved.data["customer_name"] == "Zoë Núñez"
@@ -63,7 +34,7 @@ def test_enter_saves_the_inquiry_into_the_store_and_the_workbook(
     assert saved.data["marketing_consent"] is True
     assert "Saved the inquiry from Zoë Núñez" in counter.confirmation.get()
     assert "1 inquiry waiting to sync" in counter.status.get()
-    assert _entry(counter, "customer_name") == ""  # cleared for the next customer
+    assert value_of(counter, "customer_name") == ""  # cleared for the next customer
     assert counter.keeper.wait_idle(30)
     frame = pd.read_excel(counter.keeper.path)
     assert frame["Name"].tolist() == ["Zoë Núñez"]
@@ -71,28 +42,28 @@ def test_enter_saves_the_inquiry_into_the_store_and_the_workbook(
 
 
 def test_mistakes_show_beside_their_fields_and_nothing_is_saved(counter: InquiryWindow) -> None:
-    _type(counter, "customer_name", "Ana Lima")
-    _type(counter, "age", "abc")
-    _type(counter, "email", "ana-at-example")
+    type_into(counter, "customer_name", "Ana Lima")
+    type_into(counter, "age", "abc")
+    type_into(counter, "email", "ana-at-example")
 
-    _press(counter, "<Return>")
+    press(counter, "<Return>")
 
-    assert "whole number" in _error(counter, "age")
-    assert "name@example.com" in _error(counter, "email")
-    assert "Please choose a gender" in _error(counter, "gender")
-    assert _error(counter, "customer_name") == ""
-    assert _entry(counter, "customer_name") == "Ana Lima"  # kept as typed
+    assert "whole number" in error_of(counter, "age")
+    assert "name@example.com" in error_of(counter, "email")
+    assert "Please choose a gender" in error_of(counter, "gender")
+    assert error_of(counter, "customer_name") == ""
+    assert value_of(counter, "customer_name") == "Ana Lima"  # kept as typed
     assert counter.store.all() == []
-    _screenshot(counter, SCREENSHOTS / "desktop-errors.png")
+    screenshot(counter.root, SCREENSHOTS / "desktop-errors.png")
 
 
 def test_escape_clears_the_form(counter: InquiryWindow) -> None:
-    _fill(counter)
+    fill(counter)
 
-    _press(counter, "<Escape>")
+    press(counter, "<Escape>")
 
-    assert _entry(counter, "customer_name") == ""
-    assert _entry(counter, "location") == "front-counter"
+    assert value_of(counter, "customer_name") == ""
+    assert value_of(counter, "location") == "front-counter"
     assert counter.consent.get() is False
 
 
@@ -109,17 +80,3 @@ def test_tab_order_follows_the_form(counter: InquiryWindow) -> None:
     assert order == [
         "customer_name", "age", "gender", "inquiry_type", "phone", "email", "message", "location",
     ]  # fmt: skip
-
-
-def _entry(window: InquiryWindow, field: str) -> str:
-    widget = window.inputs[field]
-    assert isinstance(widget, ttk.Entry)
-    return widget.get()
-
-
-def _screenshot(window: InquiryWindow, path: Path) -> None:
-    window.root.update()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["import", "-window", hex(window.root.winfo_id()), str(path)], check=True, timeout=30
-    )

@@ -1,24 +1,124 @@
-"""`barberbot desktop`: start the counter window."""
+"""`barberbot desktop`: the counter window with its store, workbook and background sync."""
 
 from __future__ import annotations
 
+import logging
 import tkinter as tk
 from pathlib import Path
 
+from barberbot.desktop.config import DesktopConfig, load_config, save_config
+from barberbot.desktop.settings_dialog import SettingsDialog
 from barberbot.desktop.store import LocalStore
+from barberbot.desktop.sync import Syncer
 from barberbot.desktop.window import InquiryWindow
 from barberbot.desktop.workbook import WorkbookKeeper
 from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
 
+log = logging.getLogger("barberbot.desktop")
 
-def run_desktop(data_dir: Path, workbook: Path, location: str) -> None:
-    store = LocalStore(data_dir / "counter.db")
-    keeper = WorkbookKeeper(workbook, store, dict(DEFAULT_INQUIRY_TYPES))
-    keeper.refresh()
+
+class CounterApp:
+    """Owns the parts and swaps them when the settings change."""
+
+    def __init__(
+        self,
+        root: tk.Tk,
+        data_dir: Path,
+        config: DesktopConfig,
+        config_file: Path | None = None,
+    ) -> None:
+        self.root = root
+        self.data_dir = data_dir
+        self.config = config
+        self.config_file = config_file
+        self.store = LocalStore(data_dir / "counter.db")
+        self.keeper = self._keeper(config)
+        self.syncer = self._syncer(config)
+        self.window = InquiryWindow(
+            root,
+            self.store,
+            self.keeper,
+            self._types(config),
+            location=config.location,
+            syncer=self.syncer,
+            open_settings=self.open_settings,
+        )
+        self.keeper.refresh()  # also brings a workbook from before a crash up to date
+        self._closed = False
+        root.protocol("WM_DELETE_WINDOW", self.quit)
+
+    def open_settings(self) -> SettingsDialog:
+        return SettingsDialog(self.root, self.config, on_save=self.apply)
+
+    def apply(self, config: DesktopConfig) -> None:
+        """Keep new settings and put them to work without a restart."""
+        save_config(config, self.config_file)
+        if self.syncer is not None:
+            self.syncer.stop()
+        if self._workbook_path(config) != self.keeper.path:
+            self.keeper.close()
+            self.keeper = self._keeper(config)
+            self.window.keeper = self.keeper
+            self.keeper.refresh()
+        self.config = config
+        self.syncer = self._syncer(config)
+        self.window.syncer = self.syncer
+        self.window.location = config.location
+        self.window.set_types(self._types(config))
+        self.window.clear()
+
+    def quit(self) -> None:
+        """Close the window: sync stops, the workbook is written a last time. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self.close()
+        self.root.destroy()
+
+    def close(self) -> None:
+        self.window.close()
+        if self.syncer is not None:
+            self.syncer.stop()
+        if self.syncer is not None and self.syncer.shop is not None:
+            self._remember_types(self.syncer.shop.inquiry_types)
+        self.keeper.close()
+        self.store.close()
+
+    def _remember_types(self, fetched: dict[str, str]) -> None:
+        """Keep the shop's types fetched this run, for the next start offline."""
+        if fetched and fetched != self.config.inquiry_types:
+            self.config = self.config.model_copy(update={"inquiry_types": fetched})
+            save_config(self.config, self.config_file)
+
+    def _types(self, config: DesktopConfig) -> dict[str, str]:
+        return dict(config.inquiry_types) or dict(DEFAULT_INQUIRY_TYPES)
+
+    def _workbook_path(self, config: DesktopConfig) -> Path:
+        return Path(config.workbook) if config.workbook else self.data_dir / "inquiries.xlsx"
+
+    def _keeper(self, config: DesktopConfig) -> WorkbookKeeper:
+        return WorkbookKeeper(self._workbook_path(config), self.store, self._types(config))
+
+    def _syncer(self, config: DesktopConfig) -> Syncer | None:
+        if not config.syncs:
+            return None
+        return Syncer(self.store, config, on_synced=self.keeper.refresh).start()
+
+
+def run_desktop(
+    data_dir: Path,
+    *,
+    config_file: Path | None = None,
+    workbook: Path | None = None,
+    location: str | None = None,
+) -> None:
+    """Open the window; `workbook` and `location` override the saved settings for this run."""
+    config = load_config(config_file)
+    overrides = {"workbook": str(workbook) if workbook else None, "location": location}
+    config = config.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     root = tk.Tk()
-    InquiryWindow(root, store, keeper, dict(DEFAULT_INQUIRY_TYPES), location=location)
+    app = CounterApp(root, data_dir, config, config_file)
     try:
         root.mainloop()
     finally:
-        keeper.close()
-        store.close()
+        app.quit()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +25,8 @@ CREATE TABLE IF NOT EXISTS inquiries (
     id TEXT NOT NULL UNIQUE,
     saved_at TEXT NOT NULL,
     data TEXT NOT NULL,
-    synced_at TEXT
+    synced_at TEXT,
+    rejected TEXT  -- JSON {field: message} when the server refused it; never sent again
 );
 """
 
@@ -35,6 +38,7 @@ class SavedInquiry:
     saved_at: datetime
     data: dict[str, Any]
     synced: bool
+    rejected: dict[str, str] | None = None
 
 
 class LocalStore:
@@ -42,6 +46,9 @@ class LocalStore:
         self.path = path
         self._lock = threading.Lock()
         self._db = open_durable(path, _SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(inquiries)")}
+        if "rejected" not in columns:  # a store from before sync
+            self._db.execute("ALTER TABLE inquiries ADD COLUMN rejected TEXT")
 
     def save(self, inquiry: InquiryCreate) -> SavedInquiry:
         """Keep a validated inquiry; when this returns, it survives a crash."""
@@ -61,17 +68,15 @@ class LocalStore:
 
     def all(self) -> list[SavedInquiry]:
         with self._lock:
-            rows = self._db.execute(
-                "SELECT seq, id, saved_at, data, synced_at FROM inquiries ORDER BY seq"
-            ).fetchall()
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM inquiries ORDER BY seq").fetchall()
         return [_saved(row) for row in rows]
 
     def pending(self, limit: int = 100) -> list[SavedInquiry]:
         """The oldest inquiries not yet synced to the server."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT seq, id, saved_at, data, synced_at FROM inquiries "
-                "WHERE synced_at IS NULL ORDER BY seq LIMIT ?",
+                f"SELECT {_COLUMNS} FROM inquiries "
+                "WHERE synced_at IS NULL AND rejected IS NULL ORDER BY seq LIMIT ?",
                 (limit,),
             ).fetchall()
         return [_saved(row) for row in rows]
@@ -79,28 +84,59 @@ class LocalStore:
     def pending_count(self) -> int:
         with self._lock:
             (count,) = self._db.execute(
-                "SELECT COUNT(*) FROM inquiries WHERE synced_at IS NULL"
+                "SELECT COUNT(*) FROM inquiries WHERE synced_at IS NULL AND rejected IS NULL"
             ).fetchone()
         return int(count)
 
-    def mark_synced(self, inquiry_id: uuid.UUID) -> None:
+    def rejected_count(self) -> int:
         with self._lock:
-            self._db.execute(
+            (count,) = self._db.execute(
+                "SELECT COUNT(*) FROM inquiries WHERE rejected IS NOT NULL"
+            ).fetchone()
+        return int(count)
+
+    def mark_synced(self, inquiry_ids: Iterable[uuid.UUID]) -> None:
+        """Record that the server has these; one durable commit for the lot."""
+        now = datetime.now(UTC).isoformat()
+        with self._lock, self._transaction():
+            self._db.executemany(
                 "UPDATE inquiries SET synced_at = ? WHERE id = ?",
-                (datetime.now(UTC).isoformat(), str(inquiry_id)),
+                [(now, str(inquiry_id)) for inquiry_id in inquiry_ids],
             )
+
+    def mark_rejected(self, rejections: Mapping[uuid.UUID, Mapping[str, str]]) -> None:
+        """Record why the server refused these; they are kept here but not sent again."""
+        with self._lock, self._transaction():
+            self._db.executemany(
+                "UPDATE inquiries SET rejected = ? WHERE id = ?",
+                [(json.dumps(dict(errors)), str(i)) for i, errors in rejections.items()],
+            )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
 
+_COLUMNS = "seq, id, saved_at, data, synced_at, rejected"
+
+
 def _saved(row: tuple[Any, ...]) -> SavedInquiry:
-    seq, inquiry_id, saved_at, data, synced_at = row
+    seq, inquiry_id, saved_at, data, synced_at, rejected = row
     return SavedInquiry(
         seq,
         uuid.UUID(inquiry_id),
         datetime.fromisoformat(saved_at),
         json.loads(data),
         synced_at is not None,
+        json.loads(rejected) if rejected else None,
     )

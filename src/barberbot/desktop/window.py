@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Any
 
+from barberbot.desktop.status import status_line
 from barberbot.desktop.store import LocalStore
+from barberbot.desktop.sync import Syncer
 from barberbot.desktop.workbook import WorkbookKeeper
 from barberbot.inquiries.choices import Gender
 from barberbot.inquiries.rules import CONTACT_FIELD, InquiryInvalid, validate_inquiry
 
 TITLE = "BarberBot — front counter"
+TICK_MS = 1000  # how often the status line is brought up to date
 CONSENT_TEXT = "Yes, the shop may send me offers and news by e-mail or SMS."
 ENTRY_FIELDS = (
     ("customer_name", "Name"),
@@ -37,8 +40,12 @@ class InquiryWindow:
         keeper: WorkbookKeeper,
         types: Mapping[str, str],
         location: str = "front-counter",
+        syncer: Syncer | None = None,
+        open_settings: Callable[[], object] | None = None,
     ) -> None:
         self.root = root
+        self.syncer = syncer
+        self.open_settings = open_settings
         self.store = store
         self.keeper = keeper
         self.types = dict(types)
@@ -51,6 +58,7 @@ class InquiryWindow:
         self.status = tk.StringVar()
         self._build()
         self.clear()
+        self._ticking = self.root.after(TICK_MS, self._tick)
 
     # -- layout -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -80,6 +88,11 @@ class InquiryWindow:
         buttons.grid(row=len(ENTRY_FIELDS) + 2, column=1, sticky="w", pady=(8, 0))
         ttk.Button(buttons, text="Save (Enter)", command=self.submit).grid(row=0, column=0)
         ttk.Button(buttons, text="Clear (Esc)", command=self.clear).grid(row=0, column=1, padx=8)
+        if self.open_settings is not None:
+            ttk.Button(buttons, text="Settings… (Ctrl+,)", command=self.open_settings).grid(
+                row=0, column=2
+            )
+            self.root.bind("<Control-comma>", lambda _: self._open_settings())
         ttk.Label(frame, textvariable=self.confirmation, style="Done.TLabel").grid(
             row=len(ENTRY_FIELDS) + 3, column=0, columnspan=3, sticky="w", pady=(8, 0)
         )
@@ -90,6 +103,10 @@ class InquiryWindow:
         frame.columnconfigure(1, weight=1)
         self.root.bind("<Return>", self._on_return)
         self.root.bind("<Escape>", lambda _: self.clear())
+
+    def _open_settings(self) -> None:
+        if self.open_settings is not None:
+            self.open_settings()
 
     def _input(self, frame: ttk.Frame, name: str) -> tk.Widget:
         if name == "gender":
@@ -137,6 +154,8 @@ class InquiryWindow:
             return False
         self.store.save(inquiry)
         self.keeper.refresh()
+        if self.syncer is not None:
+            self.syncer.wake()
         self.clear()
         self.confirmation.set(f"✓ Saved the inquiry from {inquiry.customer_name}.")
         return True
@@ -158,10 +177,33 @@ class InquiryWindow:
         self.inputs["customer_name"].focus_set()
 
     def refresh_status(self) -> None:
-        waiting = self.store.pending_count()
-        noun = "inquiry" if waiting == 1 else "inquiries"
-        line = f"{waiting} {noun} waiting to sync · workbook: {self.keeper.path}"
-        self.status.set(self.keeper.last_error or line)
+        line = status_line(
+            waiting=self.store.pending_count(),
+            refused=self.store.rejected_count(),
+            sync=self.syncer.status if self.syncer is not None else None,
+            workbook=self.keeper.path,
+            workbook_error=self.keeper.last_error,
+        )
+        self.status.set(line)
+
+    def set_types(self, types: Mapping[str, str]) -> None:
+        """Offer the shop's current inquiry types (fetched from the server)."""
+        self.types = dict(types)
+        combobox = self.inputs["inquiry_type"]
+        assert isinstance(combobox, ttk.Combobox)
+        combobox.configure(values=list(self.types.values()))
+
+    def _tick(self) -> None:
+        self.refresh_status()
+        shop = self.syncer.shop if self.syncer is not None else None
+        if shop is not None and shop.inquiry_types and shop.inquiry_types != self.types:
+            self.set_types(shop.inquiry_types)
+            self.keeper.types = dict(shop.inquiry_types)
+        self._ticking = self.root.after(TICK_MS, self._tick)
+
+    def close(self) -> None:
+        """Stop the status updates (before the root window is destroyed)."""
+        self.root.after_cancel(self._ticking)
 
     def _show_errors(self, errors: Mapping[str, str]) -> None:
         for name, label in self.errors.items():

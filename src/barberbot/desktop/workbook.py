@@ -50,9 +50,15 @@ COLUMNS: tuple[Column, ...] = (
     ("Message", 50, lambda s, _: s.data.get("message") or None),
     ("Marketing consent", 10, lambda s, _: "yes" if s.data.get("marketing_consent") else "no"),
     ("Location", 16, lambda s, _: s.data.get("location")),
-    ("Synced", 8, lambda s, _: "yes" if s.synced else "no"),
+    ("Synced", 12, lambda s, _: _synced(s)),
     ("Id", 38, lambda s, _: str(s.id)),
 )
+
+
+def _synced(saved: SavedInquiry) -> str:
+    if saved.rejected:
+        return "refused: " + " ".join(saved.rejected.values())
+    return "yes" if saved.synced else "no"
 
 
 def write_workbook(path: Path, inquiries: list[SavedInquiry], types: Mapping[str, str]) -> None:

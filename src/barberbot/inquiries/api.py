@@ -22,7 +22,7 @@ from barberbot.core.deps import (
     client_key,
 )
 from barberbot.core.ratelimit import retry_after_header
-from barberbot.inquiries import export, service
+from barberbot.inquiries import export, service, sync
 from barberbot.inquiries.filters import InquiryFilters
 from barberbot.inquiries.intake import Accepted
 from barberbot.inquiries.rules import InquiryCreate, InquiryInvalid, ensure_offered_type
@@ -33,6 +33,7 @@ from barberbot.inquiries.schemas import (
     decode_cursor,
     encode_cursor,
 )
+from barberbot.inquiries.sync import SyncBatch, SyncReport
 from barberbot.models import Role, Source, User
 
 router = APIRouter(prefix="/api/v1/shops/{slug}/inquiries", tags=["inquiries"])
@@ -115,6 +116,28 @@ def create_inquiry(
         return JSONResponse(body, status.HTTP_202_ACCEPTED, headers=headers)
     read = InquiryRead.model_validate(accepted.stored).model_dump(mode="json")
     return JSONResponse(read, status.HTTP_201_CREATED, headers=headers)
+
+
+@router.post(
+    "/sync",
+    response_model=SyncReport,
+    summary="Upload inquiries captured offline, each under its own id (the desktop app)",
+    responses={503: {"description": "A concurrent upload of the same inquiry; send again"}},
+)
+def sync_inquiries(
+    batch: SyncBatch, shop: MemberShop, session: SessionDep, intake: IntakeDep
+) -> SyncReport:
+    try:
+        report = sync.accept_batch(session, shop, intake, batch.inquiries)
+        session.commit()
+    except IntegrityError:
+        session.rollback()  # the same inquiry raced in from another upload: nothing kept
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "Another upload of the same inquiries is in progress; send again.",
+            headers={"Retry-After": "1"},
+        ) from None
+    return report
 
 
 @router.get("", response_model=InquiryPage, summary="List inquiries, newest first")

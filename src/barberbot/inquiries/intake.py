@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -41,6 +42,8 @@ class Intake(Protocol):
         *,
         source: Source,
         idempotency_key: str | None = None,
+        inquiry_id: uuid.UUID | None = None,
+        received_at: datetime | None = None,
     ) -> Accepted: ...
 
 
@@ -55,9 +58,17 @@ class DirectIntake:
         *,
         source: Source,
         idempotency_key: str | None = None,
+        inquiry_id: uuid.UUID | None = None,
+        received_at: datetime | None = None,
     ) -> Accepted:
         captured = service.capture(
-            session, shop, data, source=source, idempotency_key=idempotency_key
+            session,
+            shop,
+            data,
+            source=source,
+            idempotency_key=idempotency_key,
+            inquiry_id=inquiry_id,
+            received_at=received_at,
         )
         if captured.created:
             metrics.ACCEPTED.labels(mode="direct").inc()
@@ -78,12 +89,18 @@ class StreamIntake:
         *,
         source: Source,
         idempotency_key: str | None = None,
+        inquiry_id: uuid.UUID | None = None,
+        received_at: datetime | None = None,
     ) -> Accepted:
         if data.marketing_consent and not data.consent_text:
             data = data.model_copy(update={"consent_text": shop.effective_consent_text()})
-        inquiry_id = uuid.uuid4()
+        inquiry_id = inquiry_id or uuid.uuid4()
         value = messages.encode(
-            inquiry_id=inquiry_id, shop=shop.slug, received_at=utcnow(), source=source, data=data
+            inquiry_id=inquiry_id,
+            shop=shop.slug,
+            received_at=received_at or utcnow(),
+            source=source,
+            data=data,
         )
         remembered = None
         if idempotency_key:

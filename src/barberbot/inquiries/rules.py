@@ -35,6 +35,8 @@ REQUIRED_MESSAGES = {
     "gender": "Please choose a gender option.",
     "inquiry_type": "Please choose what your inquiry is about.",
 }
+# What shops' own spreadsheets say instead of the full words.
+_GENDER_SHORTHANDS = {"f": "female", "m": "male", "nb": "non_binary", "n_b": "non_binary"}
 CONTACT_FIELD = "contact"
 CONTACT_MESSAGE = "Please give a phone number or an e-mail address so we can reply."
 
@@ -140,7 +142,7 @@ class InquiryCreate(BaseModel):
         if not text:
             raise _fail("missing", REQUIRED_MESSAGES["gender"])
         try:
-            return Gender(text)
+            return Gender(_GENDER_SHORTHANDS.get(text, text))
         except ValueError:
             options = ", ".join(g.value for g in Gender)
             raise _fail("gender", f"Choose one of: {options}.") from None
@@ -244,7 +246,8 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     for item in errors:
         loc = [str(part) for part in item.get("loc", ()) if part not in _LOCATION_PREFIXES]
         kind = item.get("type", "")
-        field = loc[0] if loc else (CONTACT_FIELD if kind == CONTACT_FIELD else "request")
+        # nested fields by their path, like "inquiries.0.captured_at"
+        field = ".".join(loc) if loc else (CONTACT_FIELD if kind == CONTACT_FIELD else "request")
         if kind == "missing":
             message = REQUIRED_MESSAGES.get(field, "This field is required.")
         elif kind == "extra_forbidden":

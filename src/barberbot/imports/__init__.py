@@ -1,0 +1,1 @@
+"""`barberbot import`: the spreadsheets shops already keep, loaded into a shop."""

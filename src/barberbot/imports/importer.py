@@ -1,0 +1,190 @@
+"""Checking every row of a table against the shared rules, then storing the lot at once.
+
+Each row's inquiry id comes from the row itself (its Id column, as in the desktop workbook,
+or else a hash of the shop and the row's content), so importing the same file again finds
+every row already stored and adds nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from barberbot.imports.columns import LABELS
+from barberbot.imports.reader import Table
+from barberbot.inquiries import service
+from barberbot.inquiries.rules import CONTACT_FIELD, InquiryInvalid, validate_inquiry
+from barberbot.models import Shop, Source
+from barberbot.models.base import utcnow
+
+# Row ids are uuid5 names in this namespace: the same shop and row give the same id.
+ROW_NAMESPACE = uuid.UUID("6f1d3c52-2b8e-4d0a-9a57-3f0c4a6e8b21")
+IMPORTED_CONSENT_TEXT = "Consent as recorded in the shop's own records (imported)."
+DATE_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
+CHUNK = 500
+
+Progress = Callable[[int], None]
+
+
+def _no_progress(_: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class RowRejected:
+    row: int
+    errors: dict[str, str]
+
+    def describe(self) -> str:
+        problems = "; ".join(f"{_label(name)}: {message}" for name, message in self.errors.items())
+        return f"row {self.row}: {problems}"
+
+
+@dataclass
+class ImportPlan:
+    """What importing the table would store, and what it refuses, before anything is stored."""
+
+    table: Table
+    inquiries: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[RowRejected] = field(default_factory=list)
+    repeats: dict[int, int] = field(default_factory=dict)  # row -> the earlier row it repeats
+
+
+def plan_import(
+    table: Table, shop: Shop, *, now: datetime | None = None, progress: Progress = _no_progress
+) -> ImportPlan:
+    """Check every row; nothing is stored here."""
+    now = now or utcnow()
+    plan = ImportPlan(table)
+    first_row_of: dict[uuid.UUID, int] = {}
+    for row, cells in table.rows:
+        values = _row_values(table, cells)
+        try:
+            inquiry_id, received_at, data = _check_row(values, shop, now)
+        except InquiryInvalid as invalid:
+            plan.rejected.append(RowRejected(row, invalid.errors))
+            progress(1)
+            continue
+        if inquiry_id in first_row_of:
+            plan.repeats[row] = first_row_of[inquiry_id]
+        else:
+            first_row_of[inquiry_id] = row
+            plan.inquiries.append(
+                service.inquiry_values(
+                    shop, data, source=Source.IMPORT, inquiry_id=inquiry_id, received_at=received_at
+                )
+            )
+        progress(1)
+    return plan
+
+
+def store_plan(session: Session, plan: ImportPlan, *, progress: Progress = _no_progress) -> int:
+    """Store the planned inquiries not stored yet; returns how many were new. Caller commits."""
+    added = 0
+    for start in range(0, len(plan.inquiries), CHUNK):
+        chunk = plan.inquiries[start : start + CHUNK]
+        added += service.store_many(session, chunk)
+        progress(len(chunk))
+    return added
+
+
+def _row_values(table: Table, cells: tuple[Any, ...]) -> dict[str, Any]:
+    return {
+        name: cells[index] if index < len(cells) else None
+        for name, index in table.columns.fields.items()
+    }
+
+
+def _check_row(
+    values: Mapping[str, Any], shop: Shop, now: datetime
+) -> tuple[uuid.UUID, datetime, Any]:
+    errors: dict[str, str] = {}
+    raw = {k: _cell_text(k, v) for k, v in values.items() if k not in ("id", "received_at")}
+    if str(raw.get("marketing_consent") or "").strip():
+        raw["consent_text"] = IMPORTED_CONSENT_TEXT
+    data = None
+    try:
+        data = validate_inquiry(raw, shop.type_labels())
+        if not data.marketing_consent:
+            data = data.model_copy(update={"consent_text": None})
+    except InquiryInvalid as invalid:
+        errors.update(invalid.errors)
+    received_at: datetime | None = None
+    try:
+        received_at = _received_at(values.get("received_at"), ZoneInfo(shop.timezone), now)
+    except ValueError as error:
+        errors["received_at"] = str(error)
+    inquiry_id = None
+    try:
+        inquiry_id = _given_id(values.get("id"))
+    except ValueError as error:
+        errors["id"] = str(error)
+    if errors or data is None:
+        raise InquiryInvalid(errors)
+    if inquiry_id is None:
+        stamp = received_at.isoformat() if received_at else ""
+        inquiry_id = uuid.uuid5(ROW_NAMESPACE, f"{shop.slug}|{service.fingerprint(data)}|{stamp}")
+    return inquiry_id, received_at or now, data
+
+
+def _cell_text(name: str, value: Any) -> Any:
+    """Spreadsheet cells as the rules expect them: 34.0 is 34, a phone number is text."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if name == "phone" and isinstance(value, int):
+        return str(value)
+    if isinstance(value, (datetime, date)) and name != "age":
+        return value.isoformat()
+    return value
+
+
+def _received_at(value: Any, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """A date from the sheet, in the shop's time zone unless it says otherwise, as UTC."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    when = _parse_when(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=zone)
+    when = when.astimezone(UTC)
+    if when > now + timedelta(days=1):
+        raise ValueError(f"{value} is in the future.")
+    return when
+
+
+def _parse_when(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    text = str(value).strip()
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date; write it like 2026-11-24 14:30 or 24/11/2026.")
+
+
+def _given_id(value: Any) -> uuid.UUID | None:
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return uuid.UUID(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not an inquiry id; leave the Id column empty.") from None
+
+
+def _label(name: str) -> str:
+    if name == CONTACT_FIELD:
+        return "Phone or E-mail"
+    return LABELS.get(name, name)
