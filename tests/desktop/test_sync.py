@@ -45,7 +45,7 @@ def _save(store: LocalStore, count: int, **overrides: Any) -> list[str]:
 
 
 def _server_ids(session: Session) -> list[str]:
-    session.expire_all()
+    session.rollback()  # a fresh snapshot (MariaDB reads are repeatable within one)
     return sorted(str(i) for i in session.scalars(select(Inquiry.id)))
 
 

@@ -35,7 +35,7 @@ def _env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> 
 
 
 def _count(session: Session) -> int:
-    session.expire_all()
+    session.rollback()  # a fresh snapshot (MariaDB reads are repeatable within one)
     return session.scalar(select(func.count()).select_from(Inquiry)) or 0
 
 

@@ -26,7 +26,7 @@ def _item(inquiry_id: uuid.UUID | None = None, **overrides: Any) -> dict[str, An
 
 
 def _count(session: Session) -> int:
-    session.expire_all()
+    session.rollback()  # a fresh snapshot (MariaDB reads are repeatable within one)
     return session.scalar(select(func.count()).select_from(Inquiry)) or 0
 
 
