@@ -19,7 +19,9 @@ from barberbot.core.ratelimit import RateLimiter
 from barberbot.core.settings import Settings
 from barberbot.inquiries.api import router as inquiries_router
 from barberbot.inquiries.intake import DirectIntake, Intake, StreamIntake
+from barberbot.inquiries.writer import InquiryWriter
 from barberbot.shops.api import router as shops_router
+from barberbot.shops.cache import ShopCache
 from barberbot.streaming import kafka_config, metrics
 from barberbot.streaming.outbox import Outbox
 from barberbot.streaming.relay import Relay
@@ -34,7 +36,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         configure_logging(settings.log_level, settings.log_format)
     db = database or Database.from_url(settings.resolved_database_url)
 
-    intake, relay = _intake_for(settings)
+    intake, relay = _intake_for(settings, db)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -44,6 +46,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if relay is not None:
             relay.stop()
             relay.outbox.close()
+        if isinstance(intake, DirectIntake):
+            intake.writer.close()
         if database is None:
             db.engine.dispose()
 
@@ -57,6 +61,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = db
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.shop_cache = ShopCache(db)
     app.state.intake = intake
     app.state.relay = relay
 
@@ -81,10 +86,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     return app
 
 
-def _intake_for(settings: Settings) -> tuple[Intake, Relay | None]:
+def _intake_for(settings: Settings, db: Database) -> tuple[Intake, Relay | None]:
     """The one decision between storing inquiries at once and streaming them through Kafka."""
     if not settings.streaming:
-        return DirectIntake(), None
+        return DirectIntake(InquiryWriter(db)), None
     outbox = Outbox(settings.resolved_outbox_path)
     relay = Relay(outbox, settings.kafka_topic, kafka_config.producer(settings))
     return StreamIntake(outbox), relay

@@ -18,6 +18,7 @@ from barberbot.core.settings import Settings
 from barberbot.inquiries.intake import Intake
 from barberbot.models import Shop, User
 from barberbot.shops import service as shops
+from barberbot.shops.cache import ShopCache
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -33,6 +34,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     except BaseException:
         await _finish(_rollback_and_close, session)
         raise
+    if not session.in_transaction():  # never touched the database: nothing to commit
+        session.close()
+        return
     await _finish(_commit_and_close, session)
 
 
@@ -96,17 +100,38 @@ def get_public_shop(slug: str, session: SessionDep) -> Shop:
 PublicShop = Annotated[Shop, Depends(get_public_shop)]
 
 
+async def get_cached_shop(slug: str, request: Request) -> Shop:
+    """The shop from the app's short-lived cache: a read-only, detached row."""
+    cache: ShopCache = request.app.state.shop_cache
+    shop = await cache.get(slug)
+    if shop is None:
+        raise unknown_shop(slug)
+    return shop
+
+
+CachedShop = Annotated[Shop, Depends(get_cached_shop)]
+
+
+def _bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _invalid_token() -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        "That API token is not valid.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 async def optional_user(request: Request, session: SessionDep) -> User | None:
     """The user behind a bearer token or the signed-in session, if any."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        user = await run_in_threadpool(auth.user_for_token, session, token.strip())
+    token = _bearer_token(request)
+    if token is not None:
+        user = await run_in_threadpool(auth.user_for_token, session, token)
         if user is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "That API token is not valid.",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+            raise _invalid_token()
         return user
     user_id = request.session.get("user_id")
     if not isinstance(user_id, int):
@@ -115,6 +140,29 @@ async def optional_user(request: Request, session: SessionDep) -> User | None:
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+async def signed_in_client(request: Request) -> bool:
+    """Whether a valid API token or a signed session came with the request.
+
+    For the public capture path, which only needs to know (to spare such clients the rate
+    limit): no request session, and for anonymous visitors no database work at all.
+    """
+    token = _bearer_token(request)
+    if token is None:
+        return isinstance(request.session.get("user_id"), int)  # the cookie is signed
+    db: Database = request.app.state.db
+    if not await run_in_threadpool(_token_is_valid, db, token):
+        raise _invalid_token()
+    return True
+
+
+def _token_is_valid(db: Database, token: str) -> bool:
+    with db.sessions() as session:
+        return auth.user_for_token(session, token) is not None
+
+
+SignedIn = Annotated[bool, Depends(signed_in_client)]
 
 
 def current_user(user: OptionalUser) -> User:

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
 from barberbot.auth import service as auth
 from barberbot.core.deps import (
+    CachedShop,
     CurrentUser,
     IntakeDep,
     MemberShop,
-    OptionalUser,
-    PublicShop,
     SessionDep,
+    SignedIn,
     client_key,
 )
 from barberbot.core.ratelimit import retry_after_header
 from barberbot.inquiries import export, service, sync
 from barberbot.inquiries.filters import InquiryFilters
-from barberbot.inquiries.intake import Accepted
 from barberbot.inquiries.rules import InquiryCreate, InquiryInvalid, ensure_offered_type
 from barberbot.inquiries.schemas import (
     InquiryPage,
@@ -34,7 +33,7 @@ from barberbot.inquiries.schemas import (
     encode_cursor,
 )
 from barberbot.inquiries.sync import SyncBatch, SyncReport
-from barberbot.models import Role, Source, User
+from barberbot.models import Role, Source
 
 router = APIRouter(prefix="/api/v1/shops/{slug}/inquiries", tags=["inquiries"])
 
@@ -57,8 +56,8 @@ class TooManyRequests(HTTPException):
         )
 
 
-def _check_rate(request: Request, user: User | None) -> None:
-    if user is not None:
+def _check_rate(request: Request, signed_in: bool) -> None:
+    if signed_in:
         return  # authenticated clients (the desktop app, integrations) are not throttled
     wait = request.app.state.rate_limiter.hit(client_key(request))
     if wait:
@@ -82,40 +81,36 @@ class Queued(BaseModel):
         409: {"description": "Idempotency-Key reused for another inquiry"},
     },
 )
-def create_inquiry(
+async def create_inquiry(
     payload: InquiryCreate,
-    shop: PublicShop,
+    shop: CachedShop,
     request: Request,
-    session: SessionDep,
     intake: IntakeDep,
-    user: OptionalUser,
+    signed_in: SignedIn,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
-    _check_rate(request, user)
+    # The hot path: validation on the event loop, the write by the group-commit writer, no
+    # session of its own; answered once the inquiry is committed (or durably queued).
+    _check_rate(request, signed_in)
     data = ensure_offered_type(payload, shop.type_labels())
     try:
-        accepted = intake.accept(
-            session, shop, data, source=Source.API, idempotency_key=idempotency_key
+        accepted = await intake.submit(
+            shop, data, source=Source.API, idempotency_key=idempotency_key
         )
-        session.commit()  # here, in the thread that wrote: the write lock is held briefly
     except service.IdempotencyConflict as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
-    except IntegrityError:
-        # A concurrent request with the same key won the race: answer with its inquiry.
-        session.rollback()
-        assert idempotency_key is not None
-        existing = service.replay(session, shop, idempotency_key, data)
-        if existing is None:
-            raise
-        accepted = Accepted(existing.id, existing, replayed=True)
-    headers = {"Location": f"{request.url.path}/{accepted.id}"}
+    headers = {"Location": f"{request.scope['path']}/{accepted.id}"}
     if accepted.replayed:
         headers["Idempotent-Replayed"] = "true"
     if accepted.stored is None:
         body = Queued(id=accepted.id).model_dump(mode="json")
-        return JSONResponse(body, status.HTTP_202_ACCEPTED, headers=headers)
+        return _json(body, status.HTTP_202_ACCEPTED, headers)
     read = InquiryRead.model_validate(accepted.stored).model_dump(mode="json")
-    return JSONResponse(read, status.HTTP_201_CREATED, headers=headers)
+    return _json(read, status.HTTP_201_CREATED, headers)
+
+
+def _json(body: dict[str, Any], status_code: int, headers: dict[str, str]) -> Response:
+    return Response(orjson.dumps(body), status_code, headers, media_type="application/json")
 
 
 @router.post(

@@ -1,21 +1,26 @@
 """Accepting an inquiry: the one place that decides between storing it now and streaming it.
 
-Every entry point (web form, API, desktop sync, import) calls `Intake.accept` with a validated
-inquiry. Without Kafka it is stored at once (the caller answers 201); with Kafka it is put in
-the durable outbox for the relay to publish and the worker to store (the caller answers 202).
+Every entry point (web form, API, desktop sync) calls `Intake.accept` (within the caller's
+session) or, from the event loop, `Intake.submit` (the API's hot path) with a validated
+inquiry. Without Kafka it is stored at once (the caller answers 201): `submit` through the
+group-commit writer. With Kafka it is put in the durable outbox for the relay to publish and
+the worker to store (the caller answers 202).
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from barberbot.inquiries import service
 from barberbot.inquiries.rules import InquiryCreate
+from barberbot.inquiries.writer import InquiryWriter
 from barberbot.models import Inquiry, Shop, Source
 from barberbot.models.base import utcnow
 from barberbot.streaming import messages, metrics
@@ -25,7 +30,8 @@ from barberbot.streaming.outbox import IdempotencyMismatch, Outbox
 @dataclass(frozen=True)
 class Accepted:
     id: uuid.UUID
-    stored: Inquiry | None  # the row, when it was stored at once; None when queued
+    # the stored inquiry (as a row or its column values) when stored at once; None when queued
+    stored: Inquiry | dict[str, Any] | None
     replayed: bool = False
 
     @property
@@ -44,11 +50,34 @@ class Intake(Protocol):
         idempotency_key: str | None = None,
         inquiry_id: uuid.UUID | None = None,
         received_at: datetime | None = None,
-    ) -> Accepted: ...
+    ) -> Accepted:
+        """Take a validated inquiry; `inquiry_id`/`received_at` keep a client's own (sync)."""
+        ...
+
+    async def submit(
+        self, shop: Shop, data: InquiryCreate, *, source: Source, idempotency_key: str | None
+    ) -> Accepted:
+        """Take a validated inquiry from the event loop; committed (or queued) on return."""
+        ...
 
 
 class DirectIntake:
-    """The embedded default: store in the database, within the caller's transaction."""
+    """The embedded default: store in the database (the caller's transaction, or the writer's)."""
+
+    def __init__(self, writer: InquiryWriter) -> None:
+        self.writer = writer
+
+    async def submit(
+        self, shop: Shop, data: InquiryCreate, *, source: Source, idempotency_key: str | None
+    ) -> Accepted:
+        values = service.inquiry_values(shop, data, source=source)
+        fingerprint = service.fingerprint(data) if idempotency_key else None
+        written = await self.writer.write(values, key=idempotency_key, fingerprint=fingerprint)
+        if not written.replayed:
+            metrics.ACCEPTED.labels(mode="direct").inc()
+        row = written.row
+        stored_id = row["id"] if isinstance(row, dict) else row.id
+        return Accepted(stored_id, row, replayed=written.replayed)
 
     def accept(
         self,
@@ -81,9 +110,18 @@ class StreamIntake:
     def __init__(self, outbox: Outbox) -> None:
         self.outbox = outbox
 
+    async def submit(
+        self, shop: Shop, data: InquiryCreate, *, source: Source, idempotency_key: str | None
+    ) -> Accepted:
+        # The outbox fsyncs: off the event loop. It needs no session.
+        accept = functools.partial(
+            self.accept, None, shop, data, source=source, idempotency_key=idempotency_key
+        )
+        return await run_in_threadpool(accept)
+
     def accept(
         self,
-        session: Session,
+        session: Session | None,
         shop: Shop,
         data: InquiryCreate,
         *,

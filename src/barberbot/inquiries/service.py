@@ -108,11 +108,18 @@ def store_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
         return 0
     ids = [str(row["id"]) for row in rows]
     known = set(session.scalars(_KNOWN_IDS, {"ids": ids}))
-    new = [_db_values(row) for row, row_id in zip(rows, ids, strict=True) if row_id not in known]
-    if new:
-        connection = session.connection()
-        connection.exec_driver_sql(_insert_skipping_known_ids(connection.dialect), new)
+    new = [row for row, row_id in zip(rows, ids, strict=True) if row_id not in known]
+    insert_rows(session, new, skip_known=True)
     return len(new)
+
+
+def insert_rows(session: Session, rows: Sequence[dict[str, Any]], *, skip_known: bool) -> None:
+    """One executemany of plain DBAPI values; `skip_known` leaves rows whose id exists alone."""
+    if not rows:
+        return
+    connection = session.connection()
+    statement = _insert_statement(connection.dialect, skip_known=skip_known)
+    connection.exec_driver_sql(statement, [_db_values(row) for row in rows])
 
 
 # Ids compared as the text they are stored as: no UUID round trip for each of a batch's ids.
@@ -153,13 +160,15 @@ _CONVERTERS: tuple[tuple[str, Callable[[Any], Any]], ...] = tuple(
 )
 
 
-def _insert_skipping_known_ids(dialect: Dialect) -> str:
-    """INSERT that leaves a row alone if its id exists (another worker may race us to it)."""
+def _insert_statement(dialect: Dialect, *, skip_known: bool) -> str:
+    """INSERT, optionally leaving a row alone if its id exists (another worker raced us to it)."""
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     insert = (
         f"INSERT INTO inquiries ({', '.join(name for name, _ in _CONVERTERS)}) "
         f"VALUES ({', '.join([marker] * len(_CONVERTERS))})"
     )
+    if not skip_known:
+        return insert
     if dialect.name == "mysql":
         return f"{insert} ON DUPLICATE KEY UPDATE id = id"
     return f"{insert} ON CONFLICT (id) DO NOTHING"

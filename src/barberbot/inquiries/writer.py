@@ -1,0 +1,177 @@
+"""Group commit: one thread writes the inquiries of many concurrent requests in one transaction.
+
+Each API request validates its inquiry on the event loop and hands the row to the writer; the
+writer takes whatever has queued up meanwhile (up to `max_batch`), checks their idempotency
+keys, inserts them with one executemany and commits once. Every request is answered only after
+that commit. So a burst costs one transaction instead of one per request, and with one writer
+per process, SQLite sees no competing writers from it.
+
+A batch that fails is written again one inquiry at a time, so one bad row (or a key another
+process stored a moment ago) fails or replays alone, and nothing of it is half-stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from barberbot.core.db import Database
+from barberbot.inquiries import service
+from barberbot.models import IdempotencyKey, Inquiry
+
+log = logging.getLogger("barberbot.inquiries.writer")
+
+
+@dataclass(frozen=True)
+class Written:
+    row: dict[str, Any] | Inquiry  # the stored inquiry: what was written, or the earlier one
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class _Job:
+    values: dict[str, Any]  # the inquiry's column values (service.inquiry_values)
+    key: str | None
+    fingerprint: str | None
+    done: asyncio.Future[Written]  # resolved on its loop's thread
+
+    def resolve(self, outcome: Written | BaseException) -> None:
+        """Called from the writer thread: hand the outcome to the waiting request."""
+        self.done.get_loop().call_soon_threadsafe(_settle, self.done, outcome)
+
+
+def _settle(done: asyncio.Future[Written], outcome: Written | BaseException) -> None:
+    if done.cancelled():
+        return
+    if isinstance(outcome, BaseException):
+        done.set_exception(outcome)
+    else:
+        done.set_result(outcome)
+
+
+_STOP = object()
+
+
+class InquiryWriter:
+    def __init__(self, db: Database, max_batch: int = 256) -> None:
+        self.db = db
+        self.max_batch = max_batch
+        self._jobs: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="inquiry-writer", daemon=True)
+        self._thread.start()
+
+    async def write(
+        self, values: dict[str, Any], *, key: str | None = None, fingerprint: str | None = None
+    ) -> Written:
+        """Store the inquiry (or find the one first stored under `key`), once committed."""
+        job = _Job(values, key, fingerprint, asyncio.get_running_loop().create_future())
+        self._jobs.put(job)
+        return await asyncio.shield(job.done)  # a client hanging up cannot undo the write
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Write what is queued, then stop."""
+        self._jobs.put(_STOP)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            first = self._jobs.get()
+            if first is _STOP:
+                return
+            batch = [first]
+            stopping = False
+            while len(batch) < self.max_batch:
+                try:
+                    more = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if more is _STOP:
+                    stopping = True
+                    break
+                batch.append(more)
+            self._write_batch([job for job in batch if isinstance(job, _Job)])
+            if stopping:
+                return
+
+    def _write_batch(self, batch: list[_Job]) -> None:
+        try:
+            with self.db.sessions() as session, session.begin():
+                results = _store(session, batch)
+        except Exception as error:
+            if len(batch) > 1:
+                for job in batch:  # alone, each fails or succeeds on its own
+                    self._write_batch([job])
+                return
+            log.warning("inquiry not stored", extra={"error": repr(error)})
+            batch[0].resolve(error)
+            return
+        for job, result in zip(batch, results, strict=True):
+            job.resolve(result)
+
+
+def _store(session: Session, batch: Sequence[_Job]) -> list[Written | Exception]:
+    """Within one transaction: replay known keys, insert the rest. Flushes; caller commits."""
+    earlier = _stored_under_keys(session, batch)
+    results: list[Written | Exception] = []
+    new_rows: list[dict[str, Any]] = []
+    new_keys: list[dict[str, Any]] = []
+    for job in batch:
+        found = earlier.get((job.values["shop_id"], job.key)) if job.key else None
+        if found is not None:
+            results.append(_replay(session, job, found))
+            continue
+        new_rows.append(job.values)
+        if job.key:
+            new_keys.append(
+                {
+                    "shop_id": job.values["shop_id"],
+                    "key": job.key,
+                    "fingerprint": job.fingerprint,
+                    "inquiry_id": job.values["id"],
+                }
+            )
+            # a second request with the same key in this batch replays this one
+            earlier[(job.values["shop_id"], job.key)] = (job.fingerprint, job.values)
+        results.append(Written(job.values, replayed=False))
+    service.insert_rows(session, new_rows, skip_known=False)
+    if new_keys:
+        session.execute(insert(IdempotencyKey), new_keys)
+    return results
+
+
+Earlier = tuple[str | None, dict[str, Any] | uuid.UUID]
+
+
+def _stored_under_keys(session: Session, batch: Sequence[_Job]) -> dict[tuple[int, str], Earlier]:
+    wanted = {(job.values["shop_id"], job.key) for job in batch if job.key}
+    found: dict[tuple[int, str], Earlier] = {}
+    for shop_id in {shop_id for shop_id, _ in wanted}:
+        keys = [key for s, key in wanted if s == shop_id]
+        query = select(IdempotencyKey.key, IdempotencyKey.fingerprint, IdempotencyKey.inquiry_id)
+        query = query.where(IdempotencyKey.shop_id == shop_id, IdempotencyKey.key.in_(keys))
+        for key, fingerprint, inquiry_id in session.execute(query):
+            found[(shop_id, key)] = (fingerprint, inquiry_id)
+    return found
+
+
+def _replay(session: Session, job: _Job, earlier: Earlier) -> Written | Exception:
+    fingerprint, stored = earlier
+    if fingerprint != job.fingerprint:
+        return service.IdempotencyConflict(
+            "This Idempotency-Key was already used for a different inquiry."
+        )
+    if isinstance(stored, dict):
+        return Written(stored, replayed=True)
+    inquiry = session.get(Inquiry, stored)
+    if inquiry is None:  # forgotten since (the customer asked): nothing to replay
+        return service.IdempotencyConflict("The inquiry stored under this key was deleted.")
+    return Written(inquiry, replayed=True)

@@ -1,0 +1,108 @@
+"""The group-commit writer: many requests, one transaction; failures stay with their own row."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from barberbot.core.db import Database
+from barberbot.inquiries import service
+from barberbot.inquiries.rules import validate_inquiry
+from barberbot.inquiries.writer import InquiryWriter, Written
+from barberbot.models import IdempotencyKey, Inquiry, Shop, Source
+from tests.factories import inquiry_payload
+
+
+def _values(shop: Shop, **overrides: Any) -> dict[str, Any]:
+    data = validate_inquiry(inquiry_payload(**overrides), shop.type_labels())
+    return service.inquiry_values(shop, data, source=Source.API)
+
+
+def _count(session: Session, model: type[Any] = Inquiry) -> int:
+    session.rollback()
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+async def _write_all(writer: InquiryWriter, jobs: list[dict[str, Any]]) -> list[Any]:
+    calls = [writer.write(job.pop("values"), **job) for job in jobs]
+    return await asyncio.gather(*calls, return_exceptions=True)
+
+
+def test_a_burst_is_stored_and_every_caller_gets_its_own_row(
+    database: Database, session: Session, shop: Shop
+) -> None:
+    writer = InquiryWriter(database)
+    jobs = [{"values": _values(shop, customer_name=f"Customer {n}")} for n in range(50)]
+    expected = [job["values"]["id"] for job in jobs]
+
+    results = asyncio.run(_write_all(writer, jobs))
+    writer.close()
+
+    assert [r.row["id"] for r in results] == expected
+    assert not any(r.replayed for r in results)
+    assert _count(session) == 50
+
+
+def test_one_bad_row_fails_alone(database: Database, session: Session, shop: Shop) -> None:
+    writer = InquiryWriter(database)
+    bad = _values(shop)
+    bad["customer_name"] = None  # the database refuses it (NOT NULL)
+    jobs = [{"values": _values(shop)}, {"values": bad}, {"values": _values(shop)}]
+
+    first, failed, third = asyncio.run(_write_all(writer, jobs))
+    writer.close()
+
+    assert isinstance(first, Written)
+    assert isinstance(third, Written)
+    assert isinstance(failed, Exception)
+    assert _count(session) == 2
+
+
+def test_the_same_key_in_one_batch_and_across_writers_stores_once(
+    database: Database, session: Session, shop: Shop
+) -> None:
+    one, other = InquiryWriter(database), InquiryWriter(database)  # as two processes would
+    data = validate_inquiry(inquiry_payload(), shop.type_labels())
+    same_print = service.fingerprint(data)
+
+    async def race() -> list[Written]:
+        calls = [
+            writer.write(
+                service.inquiry_values(shop, data, source=Source.API),
+                key="same-key",
+                fingerprint=same_print,
+            )
+            for writer in (one, other) * 5
+        ]
+        return await asyncio.gather(*calls)
+
+    results = asyncio.run(race())
+    one.close()
+    other.close()
+
+    ids = {r.row["id"] if isinstance(r.row, dict) else r.row.id for r in results}
+    assert len(ids) == 1
+    assert sum(not r.replayed for r in results) == 1
+    assert _count(session) == 1
+    assert _count(session, IdempotencyKey) == 1
+
+
+def test_a_key_reused_for_another_inquiry_is_a_conflict(
+    database: Database, session: Session, shop: Shop
+) -> None:
+    writer = InquiryWriter(database)
+
+    async def twice() -> list[Any]:
+        first = await writer.write(_values(shop), key="k", fingerprint="a")
+        with pytest.raises(service.IdempotencyConflict):
+            await writer.write(_values(shop), key="k", fingerprint="b")
+        return [first]
+
+    asyncio.run(twice())
+    writer.close()
+
+    assert _count(session) == 1
