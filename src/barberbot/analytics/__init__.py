@@ -1,0 +1,1 @@
+"""Who the customers are and what they ask for: aggregates in the database, pandas on top."""

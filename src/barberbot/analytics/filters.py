@@ -1,0 +1,61 @@
+"""What the owner is looking at: which shops, which period, which customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+PRESETS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in UTC."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def days(self) -> float:
+        return (self.end - self.start).total_seconds() / 86400
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        return Period(self.start - (self.end - self.start), self.start)
+
+
+def period_for(
+    preset: str | None,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+    start: date | None = None,
+    end: date | None = None,
+) -> Period:
+    """A preset ('30d': the last 30 days up to now) or whole local days from start to end."""
+    if start is not None and end is not None:
+        if end < start:
+            start, end = end, start
+        return Period(_local_midnight(start, zone), _local_midnight(end + timedelta(days=1), zone))
+    days = PRESETS.get(preset or "30d", 30)
+    return Period(now - timedelta(days=days), now)
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The filters of one view; empty lists mean everyone."""
+
+    shop_ids: tuple[int, ...]
+    period: Period
+    genders: tuple[str, ...] = ()
+    age_bands: tuple[str, ...] = ()
+    inquiry_types: tuple[str, ...] = ()
+    locations: tuple[str, ...] = field(default=())
+
+    def with_period(self, period: Period) -> Selection:
+        return replace(self, period=period)

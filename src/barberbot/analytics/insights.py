@@ -1,0 +1,101 @@
+"""Plain-language findings from the numbers, each with the segment a campaign could target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from barberbot.analytics.summary import Summary
+
+MIN_SEGMENT = 5  # inquiries, in one period or the other, before a change is worth a sentence
+MIN_CHANGE = 0.2
+PEOPLE = {
+    "male": "men",
+    "female": "women",
+    "non_binary": "non-binary customers",
+    "prefer_not_to_say": "customers who preferred not to say their gender",
+}
+
+
+@dataclass(frozen=True)
+class Insight:
+    text: str
+    # what a campaign would target: any of inquiry_type, gender, age_band
+    segment: dict[str, str] = field(default_factory=dict)
+
+
+def find_insights(
+    summary: Summary, segments_now: pd.DataFrame, segments_before: pd.DataFrame
+) -> list[Insight]:
+    if summary.empty:
+        return []
+    days = round(summary.selection.period.days)
+    found = [_overall(summary, days)]
+    found += _segment_changes(summary, segments_now, segments_before, days)
+    found.append(_top_type(summary))
+    busiest = summary.busiest()
+    if busiest is not None:
+        weekday, hour = busiest
+        found.append(Insight(f"Busiest time: {weekday}s {hour:02d}:00-{(hour + 1) % 24:02d}:00."))
+    rate = summary.consent_rate
+    if rate is not None:
+        found.append(
+            Insight(
+                f"{rate:.0%} of inquiries agreed to marketing "
+                f"({summary.totals['consenting']} inquiries you may contact)."
+            )
+        )
+    return [insight for insight in found if insight.text]
+
+
+def _overall(summary: Summary, days: int) -> Insight:
+    now, before = summary.totals["inquiries"], summary.previous["inquiries"]
+    if before == 0:
+        return Insight(f"{now} inquiries in the last {days} days; none in the {days} before.")
+    return Insight(
+        f"Inquiries are {_direction(now / before - 1)} on the previous {days} days "
+        f"({now} against {before})."
+    )
+
+
+def _segment_changes(
+    summary: Summary, now: pd.DataFrame, before: pd.DataFrame, days: int, most: int = 3
+) -> list[Insight]:
+    keys = ["inquiry_type", "gender", "age_band"]
+    merged = now.merge(before, on=keys, how="outer", suffixes=("_now", "_before")).fillna(0)
+    merged = merged[(merged["inquiries_now"] >= MIN_SEGMENT)]
+    merged = merged[merged["inquiries_before"] >= MIN_SEGMENT]
+    merged["change"] = merged["inquiries_now"] / merged["inquiries_before"] - 1
+    merged = merged[merged["change"].abs() >= MIN_CHANGE]
+    merged["moved"] = (merged["inquiries_now"] - merged["inquiries_before"]).abs()
+    insights = []
+    for row in merged.sort_values("moved", ascending=False).head(most).to_dict("records"):
+        segment = {key: str(row[key]) for key in keys}
+        label = summary.type_labels.get(segment["inquiry_type"], segment["inquiry_type"])
+        people = PEOPLE.get(segment["gender"], segment["gender"])
+        insights.append(
+            Insight(
+                f"{label} inquiries from {people} {segment['age_band']} are "
+                f"{_direction(float(row['change']))} on the previous {days} days.",
+                segment,
+            )
+        )
+    return insights
+
+
+def _top_type(summary: Summary) -> Insight:
+    top = summary.by_type.iloc[0]
+    share = top["inquiries"] / summary.totals["inquiries"]
+    return Insight(
+        f"{top['label']} is what customers ask about most ({share:.0%} of inquiries).",
+        {"inquiry_type": str(top["inquiry_type"])},
+    )
+
+
+def _direction(change: float) -> str:
+    if abs(change) < 0.005:
+        return "level"
+    return f"{'up' if change > 0 else 'down'} {abs(change):.0%}"
