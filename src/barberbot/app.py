@@ -17,6 +17,7 @@ from barberbot.core.http import BodyLimitMiddleware, RequestLogMiddleware
 from barberbot.core.logging import configure_logging
 from barberbot.core.ratelimit import RateLimiter
 from barberbot.core.settings import Settings
+from barberbot.dashboard.app import DashboardLoginGuard, mount_dashboard
 from barberbot.inquiries.api import router as inquiries_router
 from barberbot.inquiries.intake import DirectIntake, Intake, StreamIntake
 from barberbot.inquiries.writer import InquiryWriter
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.intake = intake
     app.state.relay = relay
 
+    app.add_middleware(DashboardLoginGuard)  # added first, so it runs inside the session
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key,
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(form_router)
     app.include_router(owner_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    mount_dashboard(app, db)
     _add_health(app, db, relay)
     return app
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from barberbot.models import Inquiry, Shop
 from barberbot.testing.ports import free_port
 from barberbot.web.owner import embed_snippet
-from tests.web.conftest import screenshot
+from tests.browser import screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
 from barberbot.models import Shop, User
+from tests.browser import screenshot
 from tests.factories import PASSWORD, make_inquiry
-from tests.web.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -66,10 +66,16 @@ def home(request: Request, user: OptionalUser) -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse, name="login_form")
-def login_form(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, "login.html", {"csrf": csrf_token(request)}, headers=NO_FRAMING
-    )
+def login_form(request: Request, next: str = "") -> HTMLResponse:
+    context = {"csrf": csrf_token(request), "next": _local_path(next)}
+    return templates.TemplateResponse(request, "login.html", context, headers=NO_FRAMING)
+
+
+def _local_path(target: str) -> str:
+    """Where to go after signing in: a path on this site, never another site."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return ""
 
 
 @router.post("/login", name="login")
@@ -79,6 +85,7 @@ def login(
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
     user = auth.authenticate(session, email, password)
@@ -86,13 +93,18 @@ def login(
         return templates.TemplateResponse(
             request,
             "login.html",
-            {"csrf": csrf_token(request), "email": email, "error": "Wrong e-mail or password."},
+            {
+                "csrf": csrf_token(request),
+                "email": email,
+                "next": _local_path(next),
+                "error": "Wrong e-mail or password.",
+            },
             status_code=status.HTTP_401_UNAUTHORIZED,
             headers=NO_FRAMING,
         )
     request.session.clear()
     request.session["user_id"] = user.id
-    return RedirectResponse("/", status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(_local_path(next) or "/", status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/logout", name="logout")

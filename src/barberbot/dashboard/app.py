@@ -1,0 +1,86 @@
+"""Mounting the dashboard on the FastAPI app: Dash on its FastAPI backend, behind a login."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+from dash import Dash
+from dash.backends._fastapi import reset_current_request, set_current_request
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from barberbot.core.db import Database
+from barberbot.dashboard import callbacks
+from barberbot.dashboard.layout import page
+from barberbot.dashboard.views import user_shops
+
+PREFIX = "/dashboard/"
+ASSETS = Path(__file__).parent / "assets"
+
+
+def mount_dashboard(app: FastAPI, db: Database) -> Dash:
+    """Serve the dashboard under /dashboard/ from `app` itself (one process, one port)."""
+    dash_app = Dash(
+        __name__,
+        server=cast(Any, app),  # Dash's annotations predate its FastAPI backend
+        backend="fastapi",
+        url_base_pathname=PREFIX,
+        title="BarberBot — customers",
+        assets_folder=str(ASSETS),
+        update_title=cast(Any, None),  # no 'Updating...' flicker on the live refresh
+        suppress_callback_exceptions=False,
+    )
+
+    def layout() -> object:
+        with db.sessions() as session:
+            return page(user_shops(session, callbacks.current_user_id()))
+
+    dash_app.layout = layout
+    callbacks.register(dash_app, db)
+    _scope_catchall_to_prefix(app, dash_app)
+    return dash_app
+
+
+def _scope_catchall_to_prefix(app: FastAPI, dash_app: Dash) -> None:
+    """Dash would answer every unknown path of the whole app with its page; only its own."""
+
+    async def dashboard_page(request: Request, path: str) -> HTMLResponse:
+        token = set_current_request(request)
+        try:
+            return HTMLResponse(dash_app.index())
+        finally:
+            reset_current_request(token)
+
+    app.add_api_route(
+        PREFIX + "{path:path}", dashboard_page, methods=["GET"], include_in_schema=False
+    )
+    dash_app.backend._setup_catchall = lambda: None  # type: ignore[attr-defined]
+
+
+class DashboardLoginGuard:
+    """Signed-in users only: the page redirects to the login, its API calls answer 401.
+
+    Pure ASGI and a prefix test, so it costs the rest of the app nothing; it sits inside the
+    session middleware so it can read the signed session.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (path.startswith(PREFIX) or path == PREFIX[:-1]):
+            await self.app(scope, receive, send)
+            return
+        if isinstance(scope.get("session", {}).get("user_id"), int):
+            await self.app(scope, receive, send)
+            return
+        if "/_dash-" in path:
+            response: JSONResponse | RedirectResponse = JSONResponse(
+                {"detail": "Sign in to see the dashboard."}, status_code=401
+            )
+        else:
+            response = RedirectResponse(f"/login?next={PREFIX}", status_code=303)
+        await response(scope, receive, send)

@@ -1,0 +1,241 @@
+"""The dashboard's callbacks: the URL holds the filters; everything is drawn from it.
+
+Filters -> URL (bookmarkable) -> figures. Database work runs on a worker thread, so the event
+loop keeps serving the form and the API while a dashboard refreshes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.backends._fastapi import get_current_request  # the backend's own request accessor
+
+from barberbot.analytics import queries
+from barberbot.analytics.filters import Period
+from barberbot.analytics.summary import Summary
+from barberbot.core.db import Database
+from barberbot.dashboard import figures
+from barberbot.dashboard.layout import CHARTS, LATEST_COLUMNS
+from barberbot.dashboard.state import CUSTOM, ViewState, from_query, to_query
+from barberbot.dashboard.views import (
+    View,
+    export_frame,
+    latest_rows,
+    resolve,
+    summary_of,
+    user_shops,
+)
+from barberbot.inquiries import export
+
+FILTERS = ("shop", "period", "gender", "age-band", "inquiry-type", "location")
+
+
+def current_user_id() -> int | None:
+    """The signed-in user of the request being answered (None outside a request)."""
+    try:
+        request = get_current_request()
+    except RuntimeError:  # Dash checks the layout once at start-up, outside any request
+        return None
+    # the scope, not request.session: Dash's first-request set-up runs outside the session
+    user_id = request.scope.get("session", {}).get("user_id")
+    return user_id if isinstance(user_id, int) else None
+
+
+def register(dash_app: Dash, db: Database) -> None:
+    @dash_app.callback(
+        [Output(name, "value") for name in FILTERS]
+        + [Output("dates", "start_date"), Output("dates", "end_date"), Output("url", "search")],
+        Input("url", "search"),
+        [Input(name, "value") for name in FILTERS]
+        + [Input("dates", "start_date"), Input("dates", "end_date")],
+    )
+    def url_and_filters(search: str | None, *values: Any) -> list[Any]:
+        """On load the URL sets the filters; after that, the filters set the URL."""
+        if ctx.triggered_id in (None, "url"):
+            state = from_query(search)
+            filters: list[Any] = [state.shop, state.period, state.genders, state.age_bands]
+            filters += [state.inquiry_types, state.locations, state.start, state.end]
+            return [*filters, no_update]
+        shop, period, genders, bands, types, locations, start, end = values
+        if ctx.triggered_id == "dates" and start and end:
+            period = CUSTOM
+        state = ViewState(
+            shop=shop or "all",
+            period=period or "30d",
+            start=start if period == CUSTOM else None,
+            end=end if period == CUSTOM else None,
+            genders=list(genders or []),
+            age_bands=list(bands or []),
+            inquiry_types=list(types or []),
+            locations=list(locations or []),
+        )
+        new_search = to_query(state)
+        period_value = period if period != values[1] else no_update
+        return [no_update, period_value, *[no_update] * 6, new_search or ""]
+
+    @dash_app.callback(
+        Output("inquiry-type", "options"),
+        Output("location", "options"),
+        Input("url", "search"),
+    )
+    async def options(search: str | None) -> tuple[list[dict[str, str]], list[str]]:
+        user_id = current_user_id()
+        return await asyncio.to_thread(_options, db, user_id, from_query(search))
+
+    @dash_app.callback(
+        [Output("kpis", "children")]
+        + [Output(f"chart-{name}", "figure") for name in CHARTS]
+        + [
+            Output("band-by-type", "children"),
+            Output("insights", "children"),
+            Output("latest-rows", "data"),
+            Output("empty", "children"),
+            Output("empty", "style"),
+            Output("updated", "children"),
+        ],
+        Input("url", "search"),
+        Input("live", "n_intervals"),
+    )
+    async def refresh(search: str | None, _: int | None) -> list[Any]:
+        user_id = current_user_id()
+        return await asyncio.to_thread(_refresh, db, user_id, from_query(search))
+
+    @dash_app.callback(
+        Output("latest", "children"),
+        Input("latest-rows", "data"),
+        Input("latest-sort", "value"),
+    )
+    def latest_table(rows: list[dict[str, Any]] | None, order: str | None) -> html.Table:
+        return _latest_table(sort_rows(rows or [], order or "received:desc"))
+
+    @dash_app.callback(
+        Output("download", "data"),
+        Input("download-csv", "n_clicks"),
+        Input("download-xlsx", "n_clicks"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    async def download(_csv: int | None, _xlsx: int | None, search: str | None) -> Any:
+        user_id = current_user_id()
+        kind = "xlsx" if ctx.triggered_id == "download-xlsx" else "csv"
+        content = await asyncio.to_thread(_export, db, user_id, from_query(search), kind)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        send_bytes = dcc.send_bytes  # type: ignore[attr-defined]
+        return send_bytes(content, f"inquiries-{stamp}.{kind}")
+
+
+def _options(
+    db: Database, user_id: int | None, state: ViewState
+) -> tuple[list[dict[str, str]], list[str]]:
+    with db.sessions() as session:
+        view = resolve(session, user_id, state)
+        ever = view.selection.with_period(_since_ever(view))
+        locations = queries.counts(session, ever, "location")
+    types = [{"label": label, "value": key} for key, label in view.type_labels.items()]
+    return types, sorted(str(x) for x in locations["location"].dropna())
+
+
+def _since_ever(view: View) -> Period:
+    return Period(datetime(2000, 1, 1, tzinfo=UTC), view.selection.period.end)
+
+
+def _refresh(db: Database, user_id: int | None, state: ViewState) -> list[Any]:
+    with db.sessions() as session:
+        view = resolve(session, user_id, state)
+        summary = summary_of(session, view)
+        latest = latest_rows(session, view)
+        has_shops = bool(user_shops(session, user_id))
+    charts = [
+        figures.per_day(summary),
+        figures.inquiry_types(summary),
+        figures.age_histogram(summary),
+        figures.age_bands(summary),
+        figures.genders(summary),
+        figures.weekday_hour(summary),
+    ]
+    empty_text, empty_style = _empty_state(summary.empty, bool(view.shops), has_shops)
+    updated = f"Updated {datetime.now(view.zone):%H:%M:%S}"
+    return [
+        _kpis(summary),
+        *charts,
+        _table(summary.band_by_type),
+        [html.Li(insight.text) for insight in summary.insights],
+        latest,
+        empty_text,
+        empty_style,
+        updated,
+    ]
+
+
+def _empty_state(empty: bool, in_view: bool, has_shops: bool) -> tuple[Any, dict[str, str]]:
+    text: Any
+    if not has_shops:
+        text = "You are not a member of any shop yet. Ask the shop's owner to add you."
+    elif not in_view:
+        text = "That shop is not one of yours. Choose one of your shops above."
+    elif empty:
+        text = [
+            "No inquiries match this view yet. Widen the dates or clear a filter — or put the "
+            "inquiry form on your website (see ",
+            html.A("your shop page", href="/"),
+            ") so customers can reach you.",
+        ]
+    else:
+        return "", {"display": "none"}
+    return text, {"display": "block"}
+
+
+def _kpis(summary: Summary) -> list[html.Div]:
+    change = summary.change
+    rate = summary.consent_rate
+    cards = [
+        ("Inquiries", f"{summary.totals['inquiries']:,}"),
+        ("Unique customers", f"{summary.totals['customers']:,}"),
+        ("Consent rate", "—" if rate is None else f"{rate:.0%}"),
+        ("vs previous period", "—" if change is None else f"{change:+.0%}"),
+        ("New / returning", f"{summary.customers['new']:,} / {summary.customers['returning']:,}"),
+    ]
+    return [
+        html.Div(
+            [html.Div(label, className="bb-kpi-label"), html.Div(value, className="bb-kpi-value")],
+            className="bb-kpi",
+            id=f"kpi-{label.split()[0].lower()}",
+        )
+        for label, value in cards
+    ]
+
+
+def _table(table: pd.DataFrame) -> html.Table:
+    header = html.Tr([html.Th("")] + [html.Th(str(c)) for c in table.columns])
+    rows = [
+        html.Tr([html.Td(str(index))] + [html.Td(int(v)) for v in row])
+        for index, row in zip(table.index, table.to_numpy(), strict=True)
+    ]
+    return html.Table([html.Thead(header), html.Tbody(rows)], className="bb-table")
+
+
+def sort_rows(rows: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
+    """'age:desc' sorts by age, oldest first; ties keep the newest-first order."""
+    key, _, direction = order.partition(":")
+    if key not in {k for k, _ in LATEST_COLUMNS}:
+        return rows
+    return sorted(rows, key=lambda row: row[key], reverse=direction == "desc")
+
+
+def _latest_table(rows: list[dict[str, Any]]) -> html.Table:
+    header = html.Tr([html.Th(name) for _, name in LATEST_COLUMNS])
+    body = [html.Tr([html.Td(row[key]) for key, _ in LATEST_COLUMNS]) for row in rows]
+    return html.Table([html.Thead(header), html.Tbody(body)], className="bb-table bb-latest")
+
+
+def _export(db: Database, user_id: int | None, state: ViewState, kind: str) -> bytes:
+    with db.sessions() as session:
+        view = resolve(session, user_id, state)
+        frame = export_frame(session, view)
+    if kind == "xlsx":
+        return export.to_xlsx(frame, title="Inquiries")
+    return export.to_csv(frame)

@@ -1,0 +1,149 @@
+"""The dashboard page: filters, KPI cards, charts, tables; ids are what the callbacks use."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from barberbot.analytics.bands import BAND_LABELS
+from barberbot.analytics.filters import PRESETS
+from barberbot.dashboard.state import ALL_SHOPS, CUSTOM
+from barberbot.inquiries.choices import Gender
+from barberbot.models import Shop
+
+LIVE_INTERVAL_MS = 5000
+CHARTS = ("per-day", "types", "ages", "bands", "genders", "heatmap")
+PERIOD_LABELS = {"7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days",
+                 "365d": "Last 12 months", CUSTOM: "Custom dates"}  # fmt: skip
+SORTS = {
+    "received:desc": "Newest first",
+    "received:asc": "Oldest first",
+    "name:asc": "Name A-Z",
+    "age:asc": "Youngest first",
+    "age:desc": "Oldest customers first",
+    "type:asc": "Inquiry type",
+}
+LATEST_COLUMNS = [
+    ("received", "Received"), ("shop", "Shop"), ("name", "Name"), ("age", "Age"),
+    ("gender", "Gender"), ("type", "Inquiry type"), ("contact", "Contact"),
+    ("consent", "Consent"), ("location", "Location"),
+]  # fmt: skip
+
+
+def page(shops: list[Shop]) -> html.Div:
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            dcc.Interval(id="live", interval=LIVE_INTERVAL_MS),
+            dcc.Download(id="download"),
+            html.Header(
+                [
+                    html.H1("BarberBot — customers"),
+                    html.A("Shops", href="/"),
+                    html.Span(id="updated", className="bb-updated"),
+                ],
+                className="bb-header",
+            ),
+            _filters(shops),
+            html.Div(id="empty", className="bb-empty", style={"display": "none"}),
+            html.Div(id="kpis", className="bb-kpis"),
+            html.Div(
+                [_chart(name) for name in CHARTS]
+                + [
+                    _card("Age band x inquiry type", html.Div(id="band-by-type")),
+                    _card("Insights", html.Ul(id="insights", className="bb-insights")),
+                ],
+                className="bb-grid",
+            ),
+            dcc.Store(id="latest-rows"),
+            html.Div(
+                _card(
+                    "Latest inquiries",
+                    html.Div(
+                        [
+                            _field(
+                                "Sort by",
+                                dcc.Dropdown(
+                                    id="latest-sort",
+                                    options=[{"label": t, "value": k} for k, t in SORTS.items()],
+                                    value="received:desc",
+                                    clearable=False,
+                                ),
+                            ),
+                            html.Div(id="latest"),
+                        ]
+                    ),
+                ),
+                style={"padding": "0 16px 16px"},
+            ),
+        ]
+    )
+
+
+def _filters(shops: list[Shop]) -> html.Div:
+    shop_options = [{"label": "All my shops", "value": ALL_SHOPS}] + [
+        {"label": shop.name, "value": shop.slug} for shop in shops
+    ]
+    return html.Div(
+        [
+            _field(
+                "Shop",
+                dcc.Dropdown(id="shop", options=shop_options, value=ALL_SHOPS, clearable=False),
+            ),
+            _field("Location", dcc.Dropdown(id="location", multi=True, placeholder="All")),
+            _field(
+                "Period",
+                dcc.Dropdown(
+                    id="period",
+                    options=[
+                        {"label": label, "value": key} for key, label in PERIOD_LABELS.items()
+                    ],
+                    value="30d",
+                    clearable=False,
+                ),
+            ),
+            _field("Dates", dcc.DatePickerRange(id="dates", display_format="YYYY-MM-DD")),
+            _field(
+                "Gender",
+                dcc.Dropdown(
+                    id="gender",
+                    options=[{"label": g.label, "value": g.value} for g in Gender],
+                    multi=True,
+                    placeholder="Everyone",
+                ),
+            ),
+            _field(
+                "Age band",
+                dcc.Dropdown(
+                    id="age-band", options=list(BAND_LABELS), multi=True, placeholder="All ages"
+                ),
+            ),
+            _field("Inquiry type", dcc.Dropdown(id="inquiry-type", multi=True, placeholder="All")),
+            html.Div(
+                [
+                    html.Button("Download CSV", id="download-csv"),
+                    html.Button("Download Excel", id="download-xlsx"),
+                ],
+                className="bb-actions",
+            ),
+        ],
+        className="bb-filters",
+    )
+
+
+def _field(label: str, control: Component) -> html.Div:
+    return html.Div([html.Label(label), control])
+
+
+def _chart(name: str) -> html.Div:
+    return html.Div(
+        dcc.Graph(id=f"chart-{name}", config={"displayModeBar": False, "responsive": True}),
+        className="bb-card",
+    )
+
+
+def _card(title: str, body: Component) -> html.Div:
+    return html.Div([html.H2(title), body], className="bb-card")
+
+
+assert set(PERIOD_LABELS) == {*PRESETS, CUSTOM}

@@ -1,0 +1,84 @@
+"""The dashboard's filters as a URL query string, so a view can be bookmarked and shared."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from urllib.parse import parse_qs, urlencode
+
+from barberbot.analytics.bands import BAND_LABELS
+from barberbot.analytics.filters import PRESETS
+from barberbot.inquiries.choices import Gender
+
+ALL_SHOPS = "all"
+CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class ViewState:
+    shop: str = ALL_SHOPS  # a slug, or all of the user's shops
+    period: str = "30d"  # a preset, or "custom" with start/end
+    start: str | None = None  # YYYY-MM-DD
+    end: str | None = None
+    genders: list[str] = field(default_factory=list)
+    age_bands: list[str] = field(default_factory=list)
+    inquiry_types: list[str] = field(default_factory=list)
+    locations: list[str] = field(default_factory=list)
+
+    def start_date(self) -> date | None:
+        return _date(self.start) if self.period == CUSTOM else None
+
+    def end_date(self) -> date | None:
+        return _date(self.end) if self.period == CUSTOM else None
+
+
+_LISTS = {"gender": "genders", "age": "age_bands", "type": "inquiry_types", "location": "locations"}
+
+
+def to_query(state: ViewState) -> str:
+    """'?shop=demo&period=7d&gender=male,female' — defaults left out."""
+    default = ViewState()
+    params: dict[str, str] = {}
+    values = asdict(state)
+    for key in ("shop", "period", "start", "end"):
+        if values[key] and values[key] != asdict(default)[key]:
+            params[key] = values[key]
+    for key, attribute in _LISTS.items():
+        if values[attribute]:
+            params[key] = ",".join(values[attribute])
+    return "?" + urlencode(params, safe=",") if params else ""
+
+
+def from_query(query: str | None) -> ViewState:
+    """The view a URL names; values that are not valid are dropped, never trusted."""
+    raw = {k: v[-1] for k, v in parse_qs((query or "").lstrip("?")).items()}
+    period = raw.get("period", "30d")
+    if period not in PRESETS and period != CUSTOM:
+        period = "30d"
+    start, end = _date(raw.get("start")), _date(raw.get("end"))
+    if period == CUSTOM and (start is None or end is None):
+        period = "30d"
+
+    def listed(key: str, allowed: tuple[str, ...] | None = None) -> list[str]:
+        items = [item for item in raw.get(key, "").split(",") if item]
+        return [item for item in items if allowed is None or item in allowed]
+
+    return ViewState(
+        shop=raw.get("shop", ALL_SHOPS) or ALL_SHOPS,
+        period=period,
+        start=start.isoformat() if start and period == CUSTOM else None,
+        end=end.isoformat() if end and period == CUSTOM else None,
+        genders=listed("gender", tuple(g.value for g in Gender)),
+        age_bands=listed("age", BAND_LABELS),
+        inquiry_types=listed("type"),
+        locations=listed("location"),
+    )
+
+
+def _date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None

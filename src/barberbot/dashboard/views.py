@@ -1,0 +1,98 @@
+"""What a user may see for a view state: their shops only, aggregated by the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from barberbot.analytics import queries
+from barberbot.analytics.filters import Selection, period_for
+from barberbot.analytics.summary import GENDER_LABELS, Summary, summarise
+from barberbot.auth import service as auth
+from barberbot.dashboard.state import ALL_SHOPS, ViewState
+from barberbot.inquiries import export
+from barberbot.models import Inquiry, Shop, User
+
+
+@dataclass(frozen=True)
+class View:
+    shops: list[Shop]  # the user's shops in this view (none if the view names another's)
+    selection: Selection
+    zone: ZoneInfo
+    type_labels: dict[str, str]
+
+
+def user_shops(session: Session, user_id: int | None) -> list[Shop]:
+    user = session.get(User, user_id) if user_id is not None else None
+    return auth.shops_of(user) if user is not None else []
+
+
+def resolve(
+    session: Session, user_id: int | None, state: ViewState, now: datetime | None = None
+) -> View:
+    """The selection a view state names, narrowed to the user's own shops."""
+    mine = user_shops(session, user_id)
+    shops = mine if state.shop == ALL_SHOPS else [s for s in mine if s.slug == state.shop]
+    zone = ZoneInfo(shops[0].timezone) if shops else ZoneInfo("UTC")
+    period = period_for(
+        state.period,
+        zone=zone,
+        now=now or datetime.now(UTC),
+        start=state.start_date(),
+        end=state.end_date(),
+    )
+    type_labels: dict[str, str] = {}
+    for shop in shops:
+        type_labels.update({k: v for k, v in shop.type_labels().items() if k not in type_labels})
+    selection = Selection(
+        shop_ids=tuple(s.id for s in shops) or (-1,),  # -1: no shop, so no rows
+        period=period,
+        genders=tuple(state.genders),
+        age_bands=tuple(state.age_bands),
+        inquiry_types=tuple(state.inquiry_types),
+        locations=tuple(state.locations),
+    )
+    return View(shops, selection, zone, type_labels)
+
+
+def summary_of(session: Session, view: View) -> Summary:
+    return summarise(session, view.selection, view.zone, view.type_labels)
+
+
+def latest_rows(session: Session, view: View, limit: int = 25) -> list[dict[str, object]]:
+    names = {shop.id: shop.name for shop in view.shops}
+    return [
+        _row(inquiry, names, view) for inquiry in queries.latest(session, view.selection, limit)
+    ]
+
+
+def _row(inquiry: Inquiry, names: dict[int, str], view: View) -> dict[str, object]:
+    return {
+        "received": inquiry.received_at.astimezone(view.zone).strftime("%Y-%m-%d %H:%M"),
+        "shop": names.get(inquiry.shop_id, ""),
+        "name": inquiry.customer_name,
+        "age": inquiry.age,
+        "gender": GENDER_LABELS.get(inquiry.gender, inquiry.gender),
+        "type": view.type_labels.get(inquiry.inquiry_type, inquiry.inquiry_type),
+        "contact": inquiry.email or inquiry.phone or "",
+        "consent": "yes" if inquiry.marketing_consent else "no",
+        "location": inquiry.location or "",
+    }
+
+
+def export_frame(session: Session, view: View) -> pd.DataFrame:
+    """Exactly the selected inquiries, in the export's columns (one frame for all shops)."""
+    rows = queries.all_selected(session, view.selection)
+    frames = [
+        export.to_frame(shop, [row for row in rows if row.shop_id == shop.id])
+        for shop in view.shops
+    ]
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return export.to_frame(view.shops[0], []) if view.shops else pd.DataFrame()
+    frame = pd.concat(frames, ignore_index=True)
+    return frame.sort_values("received_at_utc", ascending=False, ignore_index=True)
