@@ -7,9 +7,10 @@ export UV_PYTHON := $(PYTHON)
 
 # Debian packages the tests need: a real MariaDB server, headless Chromium (and an emoji font
 # for its screenshots), a virtual X screen with a screenshot tool for the desktop app, and
-# LibreOffice to write the spreadsheets the import tests read.
+# LibreOffice to write the spreadsheets the import tests read, and poppler to render the
+# PDF report.
 TEST_SYSTEM_PACKAGES := mariadb-server chromium fonts-noto-color-emoji xvfb imagemagick \
-  libreoffice-calc-nogui
+  libreoffice-calc-nogui poppler-utils
 
 .PHONY: run test test-sqlite test-mariadb lint typecheck bench system-deps clean
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 import uvicorn
@@ -106,6 +108,7 @@ def _print_welcome(settings: Settings, host: str, port: int) -> None:
     with _database(settings).transaction() as session:
         has_demo = shops.by_slug(session, DEMO_SLUG) is not None
     lines = [f"BarberBot is starting on {base}", f"  Owner sign-in: {base}/login"]
+    lines.append(f"  Dashboard:     {base}/dashboard/")
     if has_demo:
         lines += [
             f"  Demo web form: {base}/s/{DEMO_SLUG}/inquire",
@@ -273,6 +276,35 @@ def _report_rejected(plan: ImportPlan) -> None:
     typer.secho(f"Rejected {len(plan.rejected)} rows:", fg=typer.colors.YELLOW, err=True)
     for rejected in plan.rejected:
         typer.echo(f"  {rejected.describe()}", err=True)
+
+
+@app.command()
+def report(
+    shop: Annotated[str, typer.Option(help="Shop slug.")],
+    out: Annotated[Path, typer.Option(help="The PDF to write; PNG charts go beside it.")],
+    period: Annotated[str, typer.Option(help="7d, 30d, 90d or 365d, up to now.")] = "30d",
+) -> None:
+    """A PDF report of a shop's customers: the dashboard's figures and insights."""
+    from barberbot.analytics.filters import PRESETS, Selection, period_for
+    from barberbot.analytics.report import write_report  # matplotlib is only needed here
+    from barberbot.analytics.summary import summarise
+
+    if period not in PRESETS:
+        raise _fail(f"--period must be one of {', '.join(PRESETS)}.")
+    if out.suffix.lower() != ".pdf":
+        raise _fail("--out must be a .pdf file, e.g. report.pdf.")
+    settings = _settings()
+    with _database(settings).transaction() as session:
+        found = shops.by_slug(session, shop)
+        if found is None:
+            raise _fail(f"Unknown shop {shop!r}.")
+        zone = ZoneInfo(found.timezone)
+        chosen = period_for(period, zone=zone, now=datetime.now(UTC))
+        selection = Selection(shop_ids=(found.id,), period=chosen)
+        summary = summarise(session, selection, zone, found.type_labels())
+        title = f"{found.name}: customers, last {PRESETS[period]} days"
+    written = write_report(summary, title, out)
+    typer.echo(f"Wrote {out} and {len(written) - 1} PNG charts beside it.")
 
 
 @app.command("export")

@@ -44,7 +44,11 @@ def _kpis(client: TestClient, search: str) -> dict[str, Any]:
     cards = result["kpis"]["children"]
     values = {card["props"]["id"]: card["props"]["children"][1]["props"]["children"]
               for card in cards}  # fmt: skip
-    return {"kpis": values, "empty": result["empty"]["children"]}
+    return {
+        "kpis": values,
+        "empty": result["empty"]["children"],
+        "locations": str(result["by-location"]["children"]),
+    }
 
 
 def test_signed_out_visitors_are_sent_to_the_login(client: TestClient) -> None:
@@ -70,6 +74,9 @@ def test_an_owner_sees_only_their_shops(
     theirs = _kpis(client, "?shop=other")
 
     assert mine["kpis"]["kpi-inquiries"] == "3"
+    assert "King's Cuts" in mine["locations"]
+    assert "high-street" in mine["locations"]
+    assert "Other Cuts" not in mine["locations"]
     assert theirs["kpis"]["kpi-inquiries"] == "0"
     assert "not one of yours" in str(theirs["empty"])
 

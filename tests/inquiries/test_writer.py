@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +18,8 @@ from barberbot.inquiries.writer import InquiryWriter, Written
 from barberbot.models import IdempotencyKey, Inquiry, Shop, Source
 from tests.factories import inquiry_payload
 
+T = TypeVar("T")
+
 
 def _values(shop: Shop, **overrides: Any) -> dict[str, Any]:
     data = validate_inquiry(inquiry_payload(**overrides), shop.type_labels())
@@ -25,6 +29,12 @@ def _values(shop: Shop, **overrides: Any) -> dict[str, Any]:
 def _count(session: Session, model: type[Any] = Inquiry) -> int:
     session.rollback()
     return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run on a fresh event loop in its own thread (a browser test may hold this thread's)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def _write_all(writer: InquiryWriter, jobs: list[dict[str, Any]]) -> list[Any]:
@@ -39,7 +49,7 @@ def test_a_burst_is_stored_and_every_caller_gets_its_own_row(
     jobs = [{"values": _values(shop, customer_name=f"Customer {n}")} for n in range(50)]
     expected = [job["values"]["id"] for job in jobs]
 
-    results = asyncio.run(_write_all(writer, jobs))
+    results = _run(_write_all(writer, jobs))
     writer.close()
 
     assert [r.row["id"] for r in results] == expected
@@ -53,7 +63,7 @@ def test_one_bad_row_fails_alone(database: Database, session: Session, shop: Sho
     bad["customer_name"] = None  # the database refuses it (NOT NULL)
     jobs = [{"values": _values(shop)}, {"values": bad}, {"values": _values(shop)}]
 
-    first, failed, third = asyncio.run(_write_all(writer, jobs))
+    first, failed, third = _run(_write_all(writer, jobs))
     writer.close()
 
     assert isinstance(first, Written)
@@ -80,7 +90,7 @@ def test_the_same_key_in_one_batch_and_across_writers_stores_once(
         ]
         return await asyncio.gather(*calls)
 
-    results = asyncio.run(race())
+    results = _run(race())
     one.close()
     other.close()
 
@@ -102,7 +112,7 @@ def test_a_key_reused_for_another_inquiry_is_a_conflict(
             await writer.write(_values(shop), key="k", fingerprint="b")
         return [first]
 
-    asyncio.run(twice())
+    _run(twice())
     writer.close()
 
     assert _count(session) == 1

@@ -92,6 +92,7 @@ def register(dash_app: Dash, db: Database) -> None:
         + [
             Output("band-by-type", "children"),
             Output("insights", "children"),
+            Output("by-location", "children"),
             Output("latest-rows", "data"),
             Output("empty", "children"),
             Output("empty", "style"),
@@ -164,6 +165,7 @@ def _refresh(db: Database, user_id: int | None, state: ViewState) -> list[Any]:
         *charts,
         _table(summary.band_by_type),
         [html.Li(insight.text) for insight in summary.insights],
+        _locations(summary, {shop.id: shop.name for shop in view.shops}),
         latest,
         empty_text,
         empty_style,
@@ -230,6 +232,17 @@ def _latest_table(rows: list[dict[str, Any]]) -> html.Table:
     header = html.Tr([html.Th(name) for _, name in LATEST_COLUMNS])
     body = [html.Tr([html.Td(row[key]) for key, _ in LATEST_COLUMNS]) for row in rows]
     return html.Table([html.Thead(header), html.Tbody(body)], className="bb-table bb-latest")
+
+
+def _locations(summary: Summary, names: dict[int, str]) -> html.Table:
+    """Each location's inquiries, busiest first: how an owner's shops compare."""
+    frame = summary.by_location.sort_values("inquiries", ascending=False)
+    header = html.Tr([html.Th("Shop"), html.Th("Location"), html.Th("Inquiries")])
+    rows = [
+        html.Tr([html.Td(names.get(int(shop_id), "")), html.Td(location or "—"), html.Td(count)])
+        for shop_id, location, count in frame.itertuples(index=False)
+    ]
+    return html.Table([html.Thead(header), html.Tbody(rows)], className="bb-table")
 
 
 def _export(db: Database, user_id: int | None, state: ViewState, kind: str) -> bytes:

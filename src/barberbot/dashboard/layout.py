@@ -52,6 +52,7 @@ def page(shops: list[Shop]) -> html.Div:
                 + [
                     _card("Age band x inquiry type", html.Div(id="band-by-type")),
                     _card("Insights", html.Ul(id="insights", className="bb-insights")),
+                    _card("By shop and location", html.Div(id="by-location")),
                 ],
                 className="bb-grid",
             ),

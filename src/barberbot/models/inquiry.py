@@ -17,6 +17,9 @@ class Inquiry(Base):
     __table_args__ = (
         Index("ix_inquiries_shop_received", "shop_id", "received_at", "id"),
         Index("ix_inquiries_shop_type", "shop_id", "inquiry_type"),
+        # a customer's earlier inquiries, by e-mail or by phone (new vs returning)
+        Index("ix_inquiries_shop_email", "shop_id", "email", "received_at"),
+        Index("ix_inquiries_shop_phone", "shop_id", "phone", "received_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUIDString, primary_key=True, default=uuid.uuid4)

@@ -1,0 +1,137 @@
+"""`barberbot report`: the dashboard's figures and insights as a PDF (and PNG charts), drawn
+with seaborn and matplotlib, for an owner who wants a printout or an e-mail attachment."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display needed: files only
+
+import matplotlib.pyplot as plt
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from barberbot.analytics.summary import Summary
+
+A4 = (8.27, 11.69)
+Chart = Callable[[Summary, Axes], None]
+
+
+def per_day(summary: Summary, ax: Axes) -> None:
+    sns.lineplot(data=summary.per_day, x="day", y="inquiries", marker="o", ax=ax)
+    ax.set(title="Inquiries per day", xlabel="", ylabel="inquiries")
+    ax.tick_params(axis="x", labelrotation=30)
+
+
+def inquiry_types(summary: Summary, ax: Axes) -> None:
+    sns.barplot(data=summary.by_type, x="inquiries", y="label", color="#1f5f8b", ax=ax)
+    ax.set(title="What customers ask about", xlabel="inquiries", ylabel="")
+
+
+def ages(summary: Summary, ax: Axes) -> None:
+    sns.histplot(data=summary.by_age, x="age", weights="inquiries", binwidth=5, ax=ax)
+    ax.set(title="Ages", xlabel="age", ylabel="inquiries")
+
+
+def age_bands(summary: Summary, ax: Axes) -> None:
+    sns.barplot(data=summary.by_band, x="age_band", y="inquiries", color="#1f5f8b", ax=ax)
+    ax.set(title="Age bands", xlabel="", ylabel="inquiries")
+
+
+def genders(summary: Summary, ax: Axes) -> None:
+    sns.barplot(data=summary.by_gender, x="label", y="inquiries", hue="label", ax=ax)
+    ax.set(title="Gender", xlabel="", ylabel="inquiries")
+
+
+def weekday_hour(summary: Summary, ax: Axes) -> None:
+    sns.heatmap(summary.weekday_hour, cmap="Blues", cbar=True, ax=ax)
+    ax.set(title="Busiest weekdays and hours (shop time)", xlabel="hour", ylabel="")
+
+
+def band_by_type(summary: Summary, ax: Axes) -> None:
+    sns.heatmap(summary.band_by_type, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax)
+    ax.set(title="Age band x inquiry type", xlabel="", ylabel="")
+    ax.tick_params(axis="x", labelrotation=40)
+
+
+CHARTS: dict[str, Chart] = {
+    "per-day": per_day,
+    "inquiry-types": inquiry_types,
+    "ages": ages,
+    "age-bands": age_bands,
+    "genders": genders,
+    "weekday-hour": weekday_hour,
+    "age-band-by-type": band_by_type,
+}
+PAGES = (("per-day", "inquiry-types"), ("ages", "age-bands", "genders"),
+         ("weekday-hour", "age-band-by-type"))  # fmt: skip
+
+
+def write_report(summary: Summary, title: str, pdf: Path) -> list[Path]:
+    """The PDF, and one PNG per chart beside it (report-ages.png ...); returns every file."""
+    sns.set_theme(style="whitegrid")
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    with PdfPages(pdf) as document:
+        document.savefig(_cover(summary, title))
+        for charts in PAGES:
+            figure, axes = plt.subplots(len(charts), 1, figsize=A4, layout="constrained")
+            for name, ax in zip(charts, axes, strict=True):
+                CHARTS[name](summary, ax)
+            document.savefig(figure)
+            plt.close(figure)
+    written = [pdf]
+    for name, draw in CHARTS.items():
+        figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+        draw(summary, ax)
+        path = pdf.with_name(f"{pdf.stem}-{name}.png")
+        figure.savefig(path, dpi=120)
+        plt.close(figure)
+        written.append(path)
+    return written
+
+
+def _cover(summary: Summary, title: str) -> Figure:
+    figure = plt.figure(figsize=A4)
+    period = summary.selection.period
+    start = period.start.astimezone(summary.zone)
+    end = period.end.astimezone(summary.zone)
+    lines = [
+        (title, 22, "bold"),
+        (f"{start:%d %b %Y} to {end:%d %b %Y}", 13, "normal"),
+        ("", 10, "normal"),
+        (f"Inquiries: {summary.totals['inquiries']:,}", 14, "normal"),
+        (f"Unique customers: {summary.totals['customers']:,}", 14, "normal"),
+        (
+            f"New / returning: {summary.customers['new']} / {summary.customers['returning']}",
+            14,
+            "normal",
+        ),
+        (f"Consent rate: {_percent(summary.consent_rate)}", 14, "normal"),
+        (f"Change on the previous period: {_percent(summary.change, signed=True)}", 14, "normal"),
+        ("", 10, "normal"),
+        ("Insights", 16, "bold"),
+    ]
+    for insight in summary.insights or []:
+        for n, line in enumerate(textwrap.wrap(insight.text, 80)):
+            lines.append((("• " if n == 0 else "  ") + line, 11, "normal"))
+    if summary.empty:
+        lines.append(("No inquiries in this period yet.", 11, "normal"))
+    y = 0.93
+    for text, size, weight in lines:
+        figure.text(0.08, y, text, fontsize=size, fontweight=weight, va="top")
+        y -= size / 400 + 0.012
+    figure.text(0.08, 0.03, f"Made by BarberBot on {datetime.now():%d %b %Y %H:%M}", fontsize=8)
+    return figure
+
+
+def _percent(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.0%}" if signed else f"{value:.0%}"
