@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import io
+import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pandas as pd
 import pytest
+import uvicorn
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -14,11 +21,15 @@ from typer.testing import CliRunner
 from barberbot.auth import service as auth
 from barberbot.cli import app
 from barberbot.core.db import Database
-from barberbot.demo.data import DEMO_EMAIL, DEMO_PASSWORD
+from barberbot.core.settings import Settings
+from barberbot.demo.data import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from barberbot.models import Inquiry, Shop
+from barberbot.testing.environment import settings_env
+from barberbot.testing.ports import free_port, terminate, wait_for_port
 from tests.factories import make_inquiry, make_shop
 
 runner = CliRunner()
+BARBERBOT = str(Path(sys.executable).parent / "barberbot")
 
 
 @pytest.fixture(autouse=True)
@@ -110,3 +121,86 @@ def test_export_refuses_unknown_format_and_shop(database: Database) -> None:
     assert "csv or xlsx" in wrong_format.output
     assert wrong_shop.exit_code == 1
     assert "Unknown shop 'nowhere'" in wrong_shop.output
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "no CSRF field on the page"
+    return match.group(1)
+
+
+def test_serve_listens_where_told_and_prints_urls_and_a_login_that_work(
+    session: Session, database: Database, settings: Settings, tmp_path: Path
+) -> None:
+    load_demo(session, count=5)
+    session.commit()
+    host, port = "127.0.0.2", free_port()  # not the default host: BARBERBOT_HOST must count
+    base = f"http://{host}:{port}"
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [BARBERBOT, "serve"],
+            env=settings_env(settings, host=host, port=str(port)),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(port, timeout=60, host=host)
+        printed = log.read_text()  # the welcome is printed before the server listens
+        shown = dict(re.findall(r"^ +(\w[\w -]*): +(.+?)$", printed, flags=re.MULTILINE))
+        with httpx.Client(follow_redirects=True, timeout=10) as browser:
+            health = browser.get(f"{base}/healthz")
+            pages = {name: browser.get(url) for name, url in shown.items() if "://" in url}
+            email, password = shown["Demo login"].split(" / ")
+            signed_in = browser.post(
+                shown["Owner sign-in"],
+                data={
+                    "email": email,
+                    "password": password,
+                    "csrf": _csrf(pages["Owner sign-in"].text),
+                },
+            )
+            dashboard = browser.get(shown["Dashboard"])
+        server.terminate()
+        exit_code = server.wait(20)
+    finally:
+        terminate(server)
+
+    assert f"BarberBot is starting on {base}\n" in printed, printed
+    assert shown == {
+        "Owner sign-in": f"{base}/login",
+        "Dashboard": f"{base}/dashboard/",
+        "Demo web form": f"{base}/s/demo/inquire",
+        "Demo login": f"{DEMO_EMAIL} / {DEMO_PASSWORD}",
+        "API docs": f"{base}/docs",
+    }
+    assert health.json() == {"status": "ok"}
+    assert {name: page.status_code for name, page in pages.items()} == dict.fromkeys(pages, 200)
+    assert "Demo Barbers" in pages["Demo web form"].text
+    assert "Swagger UI" in pages["API docs"].text
+    assert pages["Dashboard"].url.path == "/login"  # signed out: sent to sign in first
+    assert signed_in.url.path == "/shops/demo"  # the printed login works
+    assert dashboard.url.path == "/dashboard/"
+    # A graceful stop: uvicorn finishes the shutdown, then re-raises the SIGTERM it caught.
+    assert "Application shutdown complete" in log.read_text()
+    assert exit_code == -signal.SIGTERM
+
+
+@pytest.mark.parametrize(
+    ("public_url", "base"),
+    [("", "http://127.0.0.1:8123"), ("https://book.kings.example/", "https://book.kings.example")],
+)
+def test_serve_on_every_interface_shows_a_reachable_base_url(
+    monkeypatch: pytest.MonkeyPatch, database: Database, public_url: str, base: str
+) -> None:
+    runs: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *_, **options: runs.append(options))
+    monkeypatch.setenv("BARBERBOT_PUBLIC_URL", public_url)
+
+    result = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", "8123"])
+
+    assert result.exit_code == 0, result.output
+    assert f"BarberBot is starting on {base}\n" in result.output
+    assert f"API docs:      {base}/docs\n" in result.output
+    assert "Demo" not in result.output  # no demo shop loaded, so no demo form or login
+    assert [(r["host"], r["port"]) for r in runs] == [("0.0.0.0", 8123)]

@@ -3,11 +3,13 @@ from __future__ import annotations
 import uuid
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from barberbot.models import IdempotencyKey, Inquiry, Shop
-from tests.factories import inquiry_payload
+from barberbot.core import migrate
+from barberbot.core.db import Database
+from barberbot.models import Base, IdempotencyKey, Inquiry, Shop
+from tests.factories import inquiry_payload, make_inquiry, make_shop
 
 
 def _count(session: Session) -> int:
@@ -147,7 +149,11 @@ def test_idempotency_key_reused_for_another_inquiry_is_409(
 
 
 def test_accents_and_emoji_survive_the_round_trip(
-    client: TestClient, shop: Shop, owner_headers: dict[str, str]
+    client: TestClient,
+    shop: Shop,
+    owner_headers: dict[str, str],
+    backend: str,
+    database: Database,
 ) -> None:
     name = "Zoë Łukasiewicz-Núñez 💈✂️"
     created = client.post(
@@ -161,3 +167,60 @@ def test_accents_and_emoji_survive_the_round_trip(
 
     assert fetched["customer_name"] == name
     assert fetched["message"] == "Danke schön 🙏 — 今日は"
+    if backend == "mariadb":
+        _assert_utf8mb4(_table_charsets(database.engine))
+        _migrated_into_a_latin1_database_stays_utf8mb4(database.engine, name)
+
+
+def _table_charsets(engine: Engine) -> dict[str, str]:
+    """The character set MariaDB reports for each table and text column (not alembic's)."""
+    with engine.connect() as connection:
+        tables = connection.execute(
+            text(
+                "SELECT t.TABLE_NAME, c.CHARACTER_SET_NAME FROM information_schema.TABLES t "
+                "JOIN information_schema.COLLATION_CHARACTER_SET_APPLICABILITY c "
+                "ON c.COLLATION_NAME = t.TABLE_COLLATION "
+                "WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME != 'alembic_version'"
+            )
+        ).all()
+        columns = connection.execute(
+            text(
+                "SELECT CONCAT(TABLE_NAME, '.', COLUMN_NAME), CHARACTER_SET_NAME "
+                "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                "AND CHARACTER_SET_NAME IS NOT NULL AND TABLE_NAME != 'alembic_version'"
+            )
+        ).all()
+    return {str(name): str(charset) for name, charset in [*tables, *columns]}
+
+
+def _assert_utf8mb4(charsets: dict[str, str]) -> None:
+    assert set(Base.metadata.tables) <= set(charsets)
+    assert {"inquiries.customer_name", "inquiries.message", "shops.name", "users.name"} <= set(
+        charsets
+    )
+    assert {n: c for n, c in charsets.items() if c != "utf8mb4"} == {}
+
+
+def _migrated_into_a_latin1_database_stays_utf8mb4(engine: Engine, name: str) -> None:
+    """The test server defaults to utf8mb4; a production one may not. The migrations must
+    make utf8mb4 tables whatever the database's default, so migrate one that defaults to
+    latin1 and look."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("DROP DATABASE IF EXISTS barberbot_latin1")
+        connection.exec_driver_sql("CREATE DATABASE barberbot_latin1 CHARACTER SET latin1")
+    url = engine.url.set(database="barberbot_latin1").render_as_string(hide_password=False)
+    latin1 = Database.from_url(url)
+    try:
+        migrate.upgrade(latin1.engine)
+        _assert_utf8mb4(_table_charsets(latin1.engine))
+        with latin1.sessions() as session:
+            stored = make_inquiry(session, shop=make_shop(session), customer_name=name)
+        with latin1.sessions() as session:
+            found = session.get(Inquiry, stored.id)
+    finally:
+        latin1.engine.dispose()
+        with engine.connect() as connection:
+            connection.exec_driver_sql("DROP DATABASE barberbot_latin1")
+
+    assert found is not None
+    assert found.customer_name == name
