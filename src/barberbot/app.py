@@ -15,11 +15,13 @@ from barberbot.core.db import Database
 from barberbot.core.errors import install_error_handlers
 from barberbot.core.http import BodyLimitMiddleware, RequestLogMiddleware
 from barberbot.core.logging import configure_logging
+from barberbot.core.openapi import document_models
 from barberbot.core.ratelimit import RateLimiter
 from barberbot.core.settings import Settings
 from barberbot.dashboard.app import DashboardLoginGuard, mount_dashboard
 from barberbot.inquiries.api import router as inquiries_router
 from barberbot.inquiries.intake import DirectIntake, Intake, StreamIntake
+from barberbot.inquiries.rules import InquiryCreate
 from barberbot.inquiries.writer import InquiryWriter
 from barberbot.shops.api import router as shops_router
 from barberbot.shops.cache import ShopCache
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
 
     app.include_router(inquiries_router)
+    document_models(app, InquiryCreate)  # the capture endpoint reads its own body
     app.include_router(shops_router)
     app.include_router(form_router)
     app.include_router(owner_router)

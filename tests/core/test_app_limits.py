@@ -118,11 +118,6 @@ def _chunked(total: int, chunk: int = 8192) -> Iterator[bytes]:
         yield body[start : start + chunk]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/http.py: BodyTooLarge, raised while FastAPI reads the body, is turned into "
-    "FastAPI's 400 'There was an error parsing the body' before the middleware can answer 413",
-)
 def test_a_chunked_body_over_the_limit_is_413_and_nothing_is_stored(
     app: FastAPI, shop: Shop, session: Session, settings: Settings
 ) -> None:

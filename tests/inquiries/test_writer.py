@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -116,3 +117,48 @@ def test_a_key_reused_for_another_inquiry_is_a_conflict(
     writer.close()
 
     assert _count(session) == 1
+
+
+def _hold_write_lock(database: Database) -> Any:
+    """Another connection (as another process would) takes the inquiries table's write lock."""
+    connection = database.engine.connect()
+    if database.engine.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("LOCK TABLES inquiries WRITE, idempotency_keys WRITE")
+    return connection
+
+
+def _release(connection: Any, dialect: str) -> None:
+    if dialect == "sqlite":
+        connection.exec_driver_sql("ROLLBACK")
+    else:
+        connection.exec_driver_sql("UNLOCK TABLES")
+    connection.close()
+
+
+def test_a_held_write_lock_delays_the_write_but_never_the_event_loop(
+    database: Database, session: Session, shop: Shop
+) -> None:
+    writer = InquiryWriter(database)
+    holder = _hold_write_lock(database)
+    dialect = database.engine.dialect.name
+
+    async def write_while_locked() -> tuple[Written, float, bool]:
+        write = asyncio.ensure_future(writer.write(_values(shop), key="k", fingerprint="f"))
+        longest_gap, last = 0.0, time.monotonic()
+        for _ in range(20):  # the lock is held: the loop must keep ticking meanwhile
+            await asyncio.sleep(0.01)
+            longest_gap, last = max(longest_gap, time.monotonic() - last), time.monotonic()
+        done_while_locked = write.done()
+        await asyncio.get_running_loop().run_in_executor(None, _release, holder, dialect)
+        return await write, longest_gap, done_while_locked
+
+    written, longest_gap, done_while_locked = _run(write_while_locked())
+    writer.close()
+
+    assert longest_gap < 1.0  # blocked on the lock, the loop would stall for the busy timeout
+    assert not done_while_locked
+    assert not written.replayed
+    assert _count(session) == 1
+    assert _count(session, IdempotencyKey) == 1

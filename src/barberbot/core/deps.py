@@ -162,9 +162,6 @@ def _token_is_valid(db: Database, token: str) -> bool:
         return auth.user_for_token(session, token) is not None
 
 
-SignedIn = Annotated[bool, Depends(signed_in_client)]
-
-
 def current_user(user: OptionalUser) -> User:
     if user is None:
         raise HTTPException(

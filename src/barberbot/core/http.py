@@ -7,13 +7,19 @@ import logging
 import time
 import uuid
 
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("barberbot.http")
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """An HTTP error, so that FastAPI's body parsing passes it on instead of answering 400."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(
+            413, f"The request body is larger than {max_bytes} bytes.", {"Connection": "close"}
+        )
 
 
 class BodyLimitMiddleware:
@@ -40,7 +46,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -55,9 +61,7 @@ class BodyLimitMiddleware:
                 await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        body = json.dumps(
-            {"detail": f"The request body is larger than {self.max_bytes} bytes."}
-        ).encode()
+        body = json.dumps({"detail": BodyTooLarge(self.max_bytes).detail}).encode()
         await send(
             {
                 "type": "http.response.start",

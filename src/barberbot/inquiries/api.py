@@ -7,24 +7,27 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
+from starlette.requests import ClientDisconnect
 
 from barberbot.auth import service as auth
 from barberbot.core.deps import (
-    CachedShop,
     CurrentUser,
     IntakeDep,
     MemberShop,
     SessionDep,
-    SignedIn,
     client_key,
+    get_cached_shop,
+    signed_in_client,
 )
+from barberbot.core.openapi import json_body
 from barberbot.core.ratelimit import retry_after_header
 from barberbot.inquiries import export, service, sync
 from barberbot.inquiries.filters import InquiryFilters
-from barberbot.inquiries.rules import InquiryCreate, InquiryInvalid, ensure_offered_type
+from barberbot.inquiries.intake import Intake
+from barberbot.inquiries.rules import InquiryCreate, InquiryInvalid, validate_inquiry_json
 from barberbot.inquiries.schemas import (
     InquiryPage,
     InquiryRead,
@@ -37,14 +40,14 @@ from barberbot.models import Role, Source
 
 router = APIRouter(prefix="/api/v1/shops/{slug}/inquiries", tags=["inquiries"])
 
-IdempotencyKeyHeader = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=255,
-        description="Retrying with the same key returns the first result instead of a copy.",
-    ),
-]
+IDEMPOTENCY_KEY_MAX = 255
+IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Retrying with the same key returns the first result instead of a copy.",
+    "schema": {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX},
+}
 
 
 class TooManyRequests(HTTPException):
@@ -76,23 +79,24 @@ class Queued(BaseModel):
     status_code=status.HTTP_201_CREATED,
     response_model=InquiryRead,
     summary="Capture an inquiry",
+    openapi_extra=json_body(InquiryCreate) | {"parameters": [IDEMPOTENCY_KEY_PARAMETER]},
     responses={
         202: {"model": Queued, "description": "Accepted and queued (Kafka configured)"},
         409: {"description": "Idempotency-Key reused for another inquiry"},
+        413: {"description": "The body is over the size limit"},
+        429: {"description": "Too many submissions from this client"},
     },
 )
-async def create_inquiry(
-    payload: InquiryCreate,
-    shop: CachedShop,
-    request: Request,
-    intake: IntakeDep,
-    signed_in: SignedIn,
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> Response:
-    # The hot path: validation on the event loop, the write by the group-commit writer, no
-    # session of its own; answered once the inquiry is committed (or durably queued).
-    _check_rate(request, signed_in)
-    data = ensure_offered_type(payload, shop.type_labels())
+async def create_inquiry(slug: str, request: Request) -> Response:
+    # The hot path, so it takes only the request: FastAPI's body parsing and dependencies
+    # cost more than everything else here together (measured: 0.45x -> 0.2x of a bare
+    # endpoint). It validates on the event loop, hands the row to the group-commit writer,
+    # opens no session, and answers once the inquiry is committed (or durably queued).
+    shop = await get_cached_shop(slug, request)
+    _check_rate(request, await signed_in_client(request))
+    idempotency_key = _idempotency_key(request)
+    data = validate_inquiry_json(await _body(request), shop.type_labels())
+    intake: Intake = request.app.state.intake
     try:
         accepted = await intake.submit(
             shop, data, source=Source.API, idempotency_key=idempotency_key
@@ -107,6 +111,22 @@ async def create_inquiry(
         return _json(body, status.HTTP_202_ACCEPTED, headers)
     read = InquiryRead.model_validate(accepted.stored).model_dump(mode="json")
     return _json(read, status.HTTP_201_CREATED, headers)
+
+
+async def _body(request: Request) -> bytes:
+    try:
+        return await request.body()
+    except ClientDisconnect:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "The client hung up mid-body.") from None
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get(IDEMPOTENCY_KEY_PARAMETER["name"])
+    if key is not None and len(key) > IDEMPOTENCY_KEY_MAX:
+        raise InquiryInvalid(
+            {IDEMPOTENCY_KEY_PARAMETER["name"]: f"At most {IDEMPOTENCY_KEY_MAX} characters."}
+        )
+    return key or None
 
 
 def _json(body: dict[str, Any], status_code: int, headers: dict[str, str]) -> Response:

@@ -273,14 +273,13 @@ def validate_inquiry(data: Mapping[str, Any], offered_types: Mapping[str, str]) 
         raise InquiryInvalid(errors) from None
 
 
+def validate_inquiry_json(body: bytes, offered_types: Mapping[str, str]) -> InquiryCreate:
+    """Validate a JSON body against the rules and the shop's inquiry types (the API)."""
+    try:
+        return InquiryCreate.model_validate_json(body, context={"inquiry_types": offered_types})
+    except ValidationError as error:
+        raise InquiryInvalid(field_errors(error.errors())) from None
+
+
 def _no_contact_given(data: Mapping[str, Any]) -> bool:
     return not any(str(data.get(key) or "").strip() for key in ("phone", "email"))
-
-
-def ensure_offered_type(inquiry: InquiryCreate, offered_types: Mapping[str, str]) -> InquiryCreate:
-    """Check an already-parsed inquiry's type against the shop's offer."""
-    try:
-        key = _offered_type_key(inquiry.inquiry_type, offered_types)
-    except PydanticCustomError as error:
-        raise InquiryInvalid({"inquiry_type": error.message()}) from None
-    return inquiry.model_copy(update={"inquiry_type": key})
