@@ -60,6 +60,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         description="Capture barbershop customer inquiries from a web form, the API and the "
         "front-counter app.",
         lifespan=lifespan,
+        # Metrics are Prometheus' (/metrics); FastAPI's OpenTelemetry hooks would only cost
+        # every request a look at the global providers.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.db = db
