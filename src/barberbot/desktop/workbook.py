@@ -61,6 +61,24 @@ def _synced(saved: SavedInquiry) -> str:
     return "yes" if saved.synced else "no"
 
 
+def _temporary_name(path: Path) -> tuple[str, str]:
+    """(prefix, suffix) of the temporary files a rebuild of `path` writes beside it."""
+    return f".~{path.stem}.", path.suffix
+
+
+def _remove_stale_temporaries(path: Path) -> list[Path]:
+    """Delete the half-written files of rebuilds a crash or a power cut stopped."""
+    prefix, suffix = _temporary_name(path)
+    if not path.parent.is_dir():
+        return []
+    stale = [
+        p for p in path.parent.iterdir() if p.name.startswith(prefix) and p.name.endswith(suffix)
+    ]
+    for temporary in stale:
+        temporary.unlink(missing_ok=True)
+    return stale
+
+
 def write_workbook(path: Path, inquiries: list[SavedInquiry], types: Mapping[str, str]) -> None:
     """Write the whole workbook to a temporary file beside `path`, then swap it in atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,14 +90,25 @@ def write_workbook(path: Path, inquiries: list[SavedInquiry], types: Mapping[str
     sheet.append([_header(sheet, title) for title, _, _ in COLUMNS])
     for saved in inquiries:
         sheet.append([_cell(sheet, value(saved, types)) for _, _, value in COLUMNS])
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".~", suffix=".xlsx")
+    prefix, suffix = _temporary_name(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=suffix)
     os.close(handle)
     try:
         workbook.save(temporary)
+        _fsync(temporary)  # the new workbook's bytes on disk before the rename points at them
         os.replace(temporary, path)
+        _fsync(path.parent)  # and the rename itself, so a power cut cannot undo it
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def _fsync(path: Path | str) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _header(sheet: WriteOnlyWorksheet, title: str) -> Any:
@@ -105,6 +134,9 @@ class WorkbookKeeper:
         self.store = store
         self.types = dict(types)
         self.last_error: str | None = None
+        removed = _remove_stale_temporaries(path)  # none of this keeper's rebuilds runs yet
+        if removed:
+            log.info("removed half-written workbooks", extra={"files": len(removed)})
         self._wanted = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
