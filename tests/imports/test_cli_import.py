@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
+from select import select as wait_readable
 from typing import Any
 
 import pytest
@@ -13,11 +18,14 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from barberbot.cli import app
+from barberbot.core.settings import Settings
 from barberbot.inquiries import service
 from barberbot.models import Inquiry, Shop
+from barberbot.testing.environment import settings_env
 from tests.imports.conftest import WriteXlsx
 
 runner = CliRunner()
+BARBERBOT = str(Path(sys.executable).parent / "barberbot")
 
 # As a shop keeps it: its own column names and order, headers in odd cases, ages as text.
 SHOP_CSV = """\
@@ -190,3 +198,50 @@ def test_an_unknown_shop_is_refused(session: Session, tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert "Unknown shop 'kings-cuts'" in result.output
+
+
+def _run_in_a_terminal(command: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run a command with a pseudo-terminal for its output, as a person at a shell would."""
+    leader, follower = os.openpty()
+    process = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    seen = bytearray()
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            if not wait_readable([leader], [], [], 1)[0]:
+                continue
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # EIO: the command has exited and its terminal closed
+                break
+            if not data:
+                break
+            seen += data
+        return process.wait(10), seen.decode(errors="replace")
+    finally:
+        os.close(leader)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_a_few_hundred_rows_show_progress_bars_in_a_terminal(
+    session: Session, shop: Shop, write_xlsx: WriteXlsx, settings: Settings
+) -> None:
+    header = ["Name", "Age", "Gender", "Inquiry type", "Phone"]
+    rows = [[f"Customer {n}", 30, "male", "Haircut", f"01234{n:05d}"] for n in range(300)]
+    path = write_xlsx([header, *rows])
+
+    exit_code, shown = _run_in_a_terminal(
+        [BARBERBOT, "import", str(path), "--shop", shop.slug],
+        env=settings_env(settings) | {"COLUMNS": "120", "TERM": "xterm"},
+    )
+
+    assert exit_code == 0, shown
+    checking = {int(p) for p in re.findall(r"Checking  \[[#-]+\] +(\d+)%", shown)}
+    importing = {int(p) for p in re.findall(r"Importing  \[[#-]+\] +(\d+)%", shown)}
+    assert set(range(0, 101, 10)) <= checking, shown  # moves row by row, not only at the end
+    assert {0, 100} <= importing, shown
+    assert "Imported 300 new inquiries into King's Cuts" in shown
+    assert _count(session) == 300
