@@ -162,3 +162,25 @@ def test_a_held_write_lock_delays_the_write_but_never_the_event_loop(
     assert not written.replayed
     assert _count(session) == 1
     assert _count(session, IdempotencyKey) == 1
+
+
+def test_the_event_loop_never_checkpoints_sqlite_the_thread_does(
+    database: Database, session: Session, shop: Shop
+) -> None:
+    writer = InquiryWriter(database, checkpoint_rows=40)
+    jobs = [{"values": _values(shop, customer_name=f"Customer {n}")} for n in range(100)]
+
+    async def write_in_bursts() -> int:
+        for start in range(0, 100, 20):
+            await _write_all(writer, jobs[start : start + 20])
+        connection = writer._loop_connection
+        if connection is None:  # a server database: its writes never run on the loop
+            return 0
+        return int(connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
+
+    loop_autocheckpoint = _run(write_in_bursts())
+    writer.close()
+
+    assert loop_autocheckpoint == 0
+    assert writer.checkpoints == (2 if writer.on_loop else 0)
+    assert _count(session) == 100
