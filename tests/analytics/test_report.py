@@ -44,6 +44,7 @@ def test_the_report_is_a_pdf_of_charts_and_insights(
             gender=("male", "female", "non_binary")[n % 3],
             inquiry_type=("haircut", "beard_trim", "shave")[n % 3],
             received_at=now - timedelta(days=n % 28, hours=n % 9),
+            location=("high-street", "station")[n % 4 // 3],  # 30 and 10
         )
     out = tmp_path / "report.pdf"
 
@@ -55,7 +56,8 @@ def test_the_report_is_a_pdf_of_charts_and_insights(
     assert "Wrote" in result.output
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(out), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
-    assert len(pages) == 4  # the cover with insights, then three pages of charts
+    # the cover with insights, three pages of charts, the locations compared
+    assert len(pages) == 5
     assert all(_ink(page) > 0.02 for page in pages[1:])  # charts, not blank pages
     text = subprocess.run(
         ["pdftotext", str(out), "-"], check=True, capture_output=True, text=True
@@ -64,11 +66,20 @@ def test_the_report_is_a_pdf_of_charts_and_insights(
     assert "Inquiries: 40" in text
     assert "Haircut is what customers ask about most (35% of inquiries)." in text
     assert "Age band x inquiry type" in text
+    assert "By shop and location" in text
+    last_page = subprocess.run(
+        ["pdftotext", "-layout", "-f", "5", "-l", "5", str(out), "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    table = [" ".join(line.split()) for line in last_page.splitlines()]
+    assert "Shop (location) Inquiries Share Previous period Change" in table
+    assert "King's Cuts (high-street) 30 75% 0 —" in table  # no inquiries before: no change
+    assert "King's Cuts (station) 10 25% 0 —" in table
     charts = sorted(p.name for p in tmp_path.glob("report-*.png"))
     assert charts == sorted(
         f"report-{name}.png"
-        for name in ("per-day", "inquiry-types", "ages", "age-bands", "genders",
-                     "weekday-hour", "age-band-by-type")
+        for name in ("per-day", "per-week", "inquiry-types", "ages", "age-bands", "genders",
+                     "weekday-hour", "age-band-by-type", "locations")
     )  # fmt: skip
 
 

@@ -7,40 +7,18 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from barberbot.dashboard.client import Callbacks, sign_in
 from barberbot.models import Shop, User
 from tests.factories import PASSWORD, make_inquiry, make_shop, make_user
 
 
 def _sign_in(client: TestClient, email: str) -> None:
-    page = client.get("/login").text
-    csrf = page.split('name="csrf" value="')[1].split('"')[0]
-    response = client.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "csrf": csrf, "next": "/dashboard/"},
-        follow_redirects=False,
-    )
-    assert response.headers["location"] == "/dashboard/"
+    sign_in(client, email, PASSWORD)
 
 
 def _kpis(client: TestClient, search: str) -> dict[str, Any]:
     """Call the dashboard's refresh callback as the browser does; the KPI values by id."""
-    deps = client.get("/dashboard/_dash-dependencies").json()
-    output = next(d["output"] for d in deps if d["output"].startswith("..kpis.children"))
-    outputs = [dict(zip(("id", "property"), o.split("."), strict=True))
-               for o in output.strip(".").split("...")]  # fmt: skip
-    body = {
-        "output": output,
-        "outputs": outputs,
-        "inputs": [
-            {"id": "url", "property": "search", "value": search},
-            {"id": "live", "property": "n_intervals", "value": None},
-        ],
-        "changedPropIds": ["url.search"],
-        "state": [],
-    }
-    response = client.post("/dashboard/_dash-update-component", json=body)
-    assert response.status_code == 200, response.text
-    result = response.json()["response"]
+    result = Callbacks(client).call("kpis.children", {"url.search": search})
     cards = result["kpis"]["children"]
     values = {card["props"]["id"]: card["props"]["children"][1]["props"]["children"]
               for card in cards}  # fmt: skip

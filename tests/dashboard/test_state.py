@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from barberbot.dashboard.callbacks import sort_rows
-from barberbot.dashboard.state import ViewState, from_query, to_query
+from barberbot.dashboard.state import (
+    ViewState,
+    from_query,
+    hash_for_sort,
+    sort_from_hash,
+    to_query,
+)
 
 
 def test_a_view_survives_the_round_trip_through_its_url() -> None:
@@ -47,3 +53,10 @@ def test_latest_rows_sort_by_any_column() -> None:
     assert [r["name"] for r in sort_rows(rows, "name:asc")] == ["Ana", "Bo", "Cai"]
     assert [r["age"] for r in sort_rows(rows, "age:desc")] == [45, 31, 8]
     assert sort_rows(rows, "evil:asc") == rows
+
+
+def test_the_tables_order_lives_in_the_url_fragment() -> None:
+    assert hash_for_sort("age:desc") == "#sort=age:desc"
+    assert sort_from_hash("#sort=age:desc") == "age:desc"
+    assert hash_for_sort("received:desc") == ""  # the default needs no fragment
+    assert sort_from_hash("") == sort_from_hash("#sort=evil") == "received:desc"

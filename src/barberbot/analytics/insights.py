@@ -23,7 +23,7 @@ PEOPLE = {
 @dataclass(frozen=True)
 class Insight:
     text: str
-    # what a campaign would target: any of inquiry_type, gender, age_band
+    # what a campaign would target: any of inquiry_type, gender, age_band, shop_id, location
     segment: dict[str, str] = field(default_factory=dict)
 
 
@@ -36,6 +36,7 @@ def find_insights(
     found = [_overall(summary, days)]
     found += _segment_changes(summary, segments_now, segments_before, days)
     found.append(_top_type(summary))
+    found.append(_busiest_place(summary, days))
     busiest = summary.busiest()
     if busiest is not None:
         weekday, hour = busiest
@@ -93,6 +94,29 @@ def _top_type(summary: Summary) -> Insight:
         f"{top['label']} is what customers ask about most ({share:.0%} of inquiries).",
         {"inquiry_type": str(top["inquiry_type"])},
     )
+
+
+def _busiest_place(summary: Summary, days: int) -> Insight:
+    """Where most inquiries went, when the view spans more than one shop or location."""
+    places = summary.by_location
+    if len(places) < 2:
+        return Insight("")
+    top = places.iloc[0]
+    change = top["change"]
+    versus = (
+        f"none in the previous {days} days"
+        if pd.isna(change)
+        else f"{_direction(float(change))} on the previous {days} days"
+    )
+    return Insight(
+        f"{place_name(top['shop'], top['location'])} had the most inquiries: "
+        f"{top['inquiries']} of {summary.totals['inquiries']} ({top['share']:.0%}), {versus}.",
+        {"shop_id": str(top["shop_id"]), "location": str(top["location"])},
+    )
+
+
+def place_name(shop: str, location: str) -> str:
+    return f"{shop} ({location})" if location else shop
 
 
 def _direction(change: float) -> str:

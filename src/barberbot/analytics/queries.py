@@ -1,23 +1,40 @@
 """The aggregates, computed by the database: only counts (and one page of rows) come back.
 
-However many inquiries a shop has, each query returns at most a few hundred rows (counts per
-band, type, hour ...), so the dashboard's memory does not grow with the data.
+However many inquiries a shop has, each query returns at most a few thousand rows (counts per
+type, gender, age and location; per local hour), so the dashboard's memory does not grow with
+the data. Every query of a period reads one range of the covering index
+`ix_inquiries_shop_received_cover`, never the table itself.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, distinct, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from barberbot.analytics.bands import band_expression, bands_condition
 from barberbot.analytics.filters import Period, Selection
 from barberbot.models import Inquiry
 
-customer_key = func.coalesce(Inquiry.email, Inquiry.phone)
 age_band = band_expression(Inquiry.age)
 GROUPINGS: dict[str, Any] = {
     "gender": Inquiry.gender,
@@ -27,6 +44,13 @@ GROUPINGS: dict[str, Any] = {
     "location": Inquiry.location,
     "shop_id": Inquiry.shop_id,
 }
+EXPORT_COLUMNS = (
+    Inquiry.id, Inquiry.shop_id, Inquiry.received_at, Inquiry.customer_name, Inquiry.age,
+    Inquiry.gender, Inquiry.inquiry_type, Inquiry.phone, Inquiry.email, Inquiry.message,
+    Inquiry.marketing_consent, Inquiry.consent_at, Inquiry.consent_text, Inquiry.source,
+    Inquiry.location,
+)  # fmt: skip
+WEEK = timedelta(days=7)
 
 
 def conditions(selection: Selection, period: Period | None = None) -> list[ColumnElement[bool]]:
@@ -47,93 +71,187 @@ def conditions(selection: Selection, period: Period | None = None) -> list[Colum
     return where
 
 
-def totals(session: Session, selection: Selection, period: Period | None = None) -> dict[str, int]:
-    """Inquiries, distinct customers and inquiries with marketing consent."""
-    consenting = func.sum(func.cast(Inquiry.marketing_consent, Inquiry.age.type))
-    query = select(func.count(), func.count(distinct(customer_key)), consenting).where(
-        *conditions(selection, period)
-    )
-    inquiries, customers, consents = session.execute(query).one()
-    return {"inquiries": inquiries, "customers": customers, "consenting": int(consents or 0)}
+def counts(
+    session: Session, selection: Selection, *by: str, period: Period | None = None
+) -> pd.DataFrame:
+    """Inquiries, and those with marketing consent, per combination of the `by` groupings.
 
-
-def counts(session: Session, selection: Selection, *by: str) -> pd.DataFrame:
-    """Inquiries per combination of the `by` groupings, e.g. ('age_band', 'inquiry_type')."""
+    One scan of the period gives every breakdown the dashboard shows: grouped by inquiry type,
+    gender, age, shop and location it is a few thousand rows at most, which pandas sums up.
+    """
     columns = [GROUPINGS[name].label(name) for name in by]
+    consenting = func.sum(case((Inquiry.marketing_consent, 1), else_=0))
     query = (
-        select(*columns, func.count().label("inquiries"))
-        .where(*conditions(selection))
+        select(*columns, func.count().label("inquiries"), consenting.label("consenting"))
+        .where(*conditions(selection, period))
         .group_by(*columns)
     )
-    return pd.DataFrame(session.execute(query).all(), columns=[*by, "inquiries"])
+    frame = pd.DataFrame(session.execute(query).all(), columns=[*by, "inquiries", "consenting"])
+    return frame.astype({"inquiries": "int64", "consenting": "int64"})
 
 
-def hourly(session: Session, selection: Selection, period: Period | None = None) -> pd.DataFrame:
-    """Inquiries per UTC hour: the base of per-day series and the weekday x hour heat map.
+def local_hours(session: Session, selection: Selection, zone: ZoneInfo) -> pd.DataFrame:
+    """Inquiries per hour of the shops' local time, from a week before the period to its end.
 
-    An hour is the finest grain local time needs (for zones a whole number of hours off UTC),
-    and a year of it is 8,760 rows at most.
+    Columns: `hour` (naive local time), `current` (in the period), `earlier` (before the
+    period's end less a week: the span a week-on-week comparison shifts forward) and
+    `inquiries`. Bucketed in the database after adding each row's UTC offset, so zones half an
+    hour off UTC (Asia/Kolkata) and daylight-saving changes inside the period come out right;
+    a year is at most 2 x 8,784 rows.
     """
-    bucket = _hour_bucket(session).label("hour")
+    period = selection.period
+    span = Period(period.start - WEEK, period.end)
+    hour = _local_hour(session, zone, span).label("local_hour")
+    current = case((Inquiry.received_at >= period.start, 1), else_=0).label("current")
+    earlier = case((Inquiry.received_at < period.end - WEEK, 1), else_=0).label("earlier")
     query = (
-        select(bucket, func.count().label("inquiries"))
-        .where(*conditions(selection, period))
-        .group_by(bucket)
+        select(hour, current, earlier, func.count().label("inquiries"))
+        .where(*conditions(selection, span))
+        .group_by(
+            literal_column("local_hour"), literal_column("current"), literal_column("earlier")
+        )
     )
-    frame = pd.DataFrame(session.execute(query).all(), columns=["hour", "inquiries"])
-    frame["hour"] = pd.to_datetime(frame["hour"], utc=True)
-    return frame
+    rows = session.execute(query).all()
+    frame = pd.DataFrame(rows, columns=["hour", "current", "earlier", "inquiries"])
+    frame["hour"] = pd.to_datetime(frame["hour"].astype("int64") * 3600, unit="s")
+    return frame.astype({"current": bool, "earlier": bool, "inquiries": "int64"})
 
 
-def _hour_bucket(session: Session) -> ColumnElement[str]:
+def _local_hour(session: Session, zone: ZoneInfo, span: Period) -> ColumnElement[int]:
+    """Whole hours since 1970-01-01 00:00 of local time: (UTC seconds + offset) // 3600."""
+    segments = offset_segments(zone, span)
+    offset: ColumnElement[int] = literal(segments[-1][1])
+    if len(segments) > 1:
+        offset = case(
+            *((Inquiry.received_at < following, seconds)
+              for (_, seconds), (following, _) in pairwise(segments)),
+            else_=segments[-1][1],
+        )  # fmt: skip
     if session.get_bind().dialect.name == "mysql":
-        return func.date_format(Inquiry.received_at, "%Y-%m-%d %H:00:00")
-    return func.strftime("%Y-%m-%d %H:00:00", Inquiry.received_at)
+        seconds: ColumnElement[int] = func.timestampdiff(
+            literal_column("SECOND"), "1970-01-01", Inquiry.received_at, type_=Integer
+        )
+    else:
+        seconds = cast(func.strftime("%s", Inquiry.received_at), Integer)
+    return (seconds + offset) // 3600
 
 
-def returning_customers(session: Session, selection: Selection) -> dict[str, int]:
-    """Customers of the period who had inquired before it (same e-mail or phone), and new ones."""
+def offset_segments(zone: ZoneInfo, span: Period) -> list[tuple[datetime, int]]:
+    """[(from, UTC offset in seconds)] of `zone` over `span`: one more per DST change."""
+
+    def offset(moment: datetime) -> int:
+        delta = moment.astimezone(zone).utcoffset()
+        return int(delta.total_seconds()) if delta is not None else 0
+
+    start, end = span.start.astimezone(UTC), span.end.astimezone(UTC)  # arithmetic in UTC
+    segments = [(start, offset(start))]
+    moment = start
+    while moment < end:
+        step = min(moment + timedelta(days=1), end)
+        if offset(step) != segments[-1][1]:  # changed within the day: find the second
+            low, high = moment, step
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                low, high = (low, middle) if offset(middle) == offset(step) else (middle, high)
+            segments.append((high.replace(microsecond=0), offset(step)))
+        moment = step
+    return segments
+
+
+def customers(session: Session, selection: Selection) -> dict[str, int]:
+    """Distinct customers of the selection, and how many are new or had inquired before.
+
+    One customer is every inquiry linked by a shared e-mail or phone number, directly or
+    through other inquiries — the rule of `cleaning.customer_ids`, done in SQL without loading
+    the inquiries: in the graph whose nodes are the e-mails and phones and whose edges are
+    the inquiries giving both, the customers are the connected parts, and a part that has no
+    cycle has one node more than it has edges. So customers = e-mails + phones - e-mail/phone
+    pairs, counted distinct. That is exact unless someone's contacts form a loop (two e-mails
+    each used with the same two phones), which counts that person once too few.
+
+    A customer is returning if one of their contacts was used before the period (in the same
+    shops). New customers are counted the same way over contacts not seen before, less those
+    attached to an earlier contact.
+    """
     earlier = aliased(Inquiry)
-    before = [earlier.shop_id.in_(selection.shop_ids), earlier.received_at < selection.period.start]
-    seen_before = or_(
-        and_(Inquiry.email.is_not(None), exists().where(*before, earlier.email == Inquiry.email)),
-        and_(Inquiry.phone.is_not(None), exists().where(*before, earlier.phone == Inquiry.phone)),
+    before = [
+        earlier.shop_id.in_(selection.shop_ids),
+        earlier.received_at < selection.period.start,
+    ]
+    flags = (
+        select(
+            Inquiry.email.label("email"),
+            Inquiry.phone.label("phone"),
+            exists().where(*before, earlier.email == Inquiry.email).label("old_email"),
+            exists().where(*before, earlier.phone == Inquiry.phone).label("old_phone"),
+        )
+        .where(*conditions(selection))
+        .group_by(Inquiry.email, Inquiry.phone)  # each contact pair once: fewer look-ups
+        .subquery()
     )
-    returning = func.count(distinct(func.nullif(_if(seen_before, customer_key), None)))
-    query = select(func.count(distinct(customer_key)), returning).where(*conditions(selection))
-    customers, back = session.execute(query).one()
-    return {"new": customers - back, "returning": back}
+    email, phone = flags.c.email, flags.c.phone
+    old_email, old_phone = flags.c.old_email == 1, flags.c.old_phone == 1
+    pair = email + "\x1f" + phone  # NULL unless the inquiry gave both
+    new_email = and_(email.is_not(None), ~old_email)
+    new_phone = and_(phone.is_not(None), ~old_phone)
+
+    def count(value: Any, when: ColumnElement[bool] | None = None) -> Any:
+        return func.count(distinct(value if when is None else case((when, value))))
+
+    query = select(
+        count(email) + count(phone) - count(pair),
+        count(email, new_email) + count(phone, new_phone) - count(pair, and_(new_email, new_phone))
+        - count(email, and_(new_email, old_phone)) - count(phone, and_(new_phone, old_email)),
+    )  # fmt: skip
+    total, new = (int(n or 0) for n in session.execute(query).one())
+    new = min(max(new, 0), total)
+    return {"customers": total, "new": new, "returning": total - new}
 
 
-def _if(condition: ColumnElement[bool], value: Any) -> Any:
-    from sqlalchemy import case
-
-    return case((condition, value), else_=None)
+def locations(session: Session, shop_ids: Sequence[int]) -> list[str]:
+    """Every location the shops' inquiries name; (shop_id, location) is indexed, so MariaDB
+    skips from one location to the next instead of reading the inquiries."""
+    query = (
+        select(Inquiry.shop_id, Inquiry.location)
+        .where(Inquiry.shop_id.in_(shop_ids), Inquiry.location.is_not(None))
+        .group_by(Inquiry.shop_id, Inquiry.location)
+    )
+    return sorted({str(location) for _, location in session.execute(query)})
 
 
 def latest(
     session: Session, selection: Selection, limit: int = 25, offset: int = 0
 ) -> list[Inquiry]:
-    """One page of the selected inquiries, newest first."""
+    """One page of the selected inquiries, newest first.
+
+    Asked shop by shop: one shop's newest rows are the start of its index range, while
+    several shops' together would have to be sorted in full first.
+    """
+    found: list[Inquiry] = []
+    for shop_id in selection.shop_ids:
+        query = (
+            select(Inquiry)
+            .where(*conditions(replace(selection, shop_ids=(shop_id,))))
+            .order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
+            .limit(limit + offset)
+        )
+        found.extend(session.scalars(query))
+    found.sort(key=lambda inquiry: (inquiry.received_at, str(inquiry.id)), reverse=True)
+    return found[offset : offset + limit]
+
+
+def stream_selected(
+    session: Session, selection: Selection, chunk: int = 2000
+) -> Iterator[Sequence[Any]]:
+    """Every selected inquiry, newest first, `chunk` rows at a time (columns: EXPORT_COLUMNS).
+
+    For downloads: the driver streams the result (a server-side cursor on MariaDB), so only
+    one chunk is in memory however many rows there are.
+    """
     query = (
-        select(Inquiry)
+        select(*EXPORT_COLUMNS)
         .where(*conditions(selection))
         .order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
-        .limit(limit)
-        .offset(offset)
+        .execution_options(yield_per=chunk)
     )
-    return list(session.scalars(query))
-
-
-def all_selected(session: Session, selection: Selection) -> list[Inquiry]:
-    """Every selected inquiry, for a download (not for the dashboard's own figures)."""
-    query = (
-        select(Inquiry)
-        .where(*conditions(selection))
-        .order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
-    )
-    return list(session.scalars(query))
-
-
-def utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
+    yield from session.execute(query).partitions()

@@ -13,11 +13,13 @@ import matplotlib
 matplotlib.use("Agg")  # no display needed: files only
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from barberbot.analytics.insights import place_name
 from barberbot.analytics.summary import Summary
 
 A4 = (8.27, 11.69)
@@ -27,6 +29,17 @@ Chart = Callable[[Summary, Axes], None]
 def per_day(summary: Summary, ax: Axes) -> None:
     sns.lineplot(data=summary.per_day, x="day", y="inquiries", marker="o", ax=ax)
     ax.set(title="Inquiries per day", xlabel="", ylabel="inquiries")
+    ax.tick_params(axis="x", labelrotation=30)
+
+
+def per_week(summary: Summary, ax: Axes) -> None:
+    frame = summary.per_week.assign(week=[f"{w:%d %b}" for w in summary.per_week["week"]])
+    long = frame.melt(id_vars="week", value_vars=["previous", "inquiries"], var_name="when")
+    long["when"] = long["when"].map({"inquiries": "this week", "previous": "the week before"})
+    sns.barplot(data=long, x="week", y="value", hue="when", ax=ax,
+                palette={"this week": "#1f5f8b", "the week before": "#b8c4cf"})  # fmt: skip
+    ax.set(title="Inquiries per week (Monday to Sunday)", xlabel="week of", ylabel="inquiries")
+    ax.legend(title="")
     ax.tick_params(axis="x", labelrotation=30)
 
 
@@ -61,16 +74,32 @@ def band_by_type(summary: Summary, ax: Axes) -> None:
     ax.tick_params(axis="x", labelrotation=40)
 
 
+def locations(summary: Summary, ax: Axes) -> None:
+    """How the shop's locations compare: this period beside the one before."""
+    frame = summary.by_location.assign(
+        place=[place_name(shop, location) for shop, location in
+               zip(summary.by_location["shop"], summary.by_location["location"], strict=True)]
+    )  # fmt: skip
+    long = frame.melt(id_vars="place", value_vars=["inquiries", "previous"], var_name="when")
+    long["when"] = long["when"].map({"inquiries": "this period", "previous": "previous period"})
+    sns.barplot(data=long, x="value", y="place", hue="when", orient="h", ax=ax,
+                palette={"this period": "#1f5f8b", "previous period": "#b8c4cf"})  # fmt: skip
+    ax.set(title="By shop and location", xlabel="inquiries", ylabel="")
+    ax.legend(title="")
+
+
 CHARTS: dict[str, Chart] = {
     "per-day": per_day,
+    "per-week": per_week,
     "inquiry-types": inquiry_types,
     "ages": ages,
     "age-bands": age_bands,
     "genders": genders,
     "weekday-hour": weekday_hour,
     "age-band-by-type": band_by_type,
+    "locations": locations,
 }
-PAGES = (("per-day", "inquiry-types"), ("ages", "age-bands", "genders"),
+PAGES = (("per-day", "per-week", "inquiry-types"), ("ages", "age-bands", "genders"),
          ("weekday-hour", "age-band-by-type"))  # fmt: skip
 
 
@@ -86,6 +115,9 @@ def write_report(summary: Summary, title: str, pdf: Path) -> list[Path]:
                 CHARTS[name](summary, ax)
             document.savefig(figure)
             plt.close(figure)
+        figure = _locations_page(summary)
+        document.savefig(figure)
+        plt.close(figure)
     written = [pdf]
     for name, draw in CHARTS.items():
         figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
@@ -128,6 +160,26 @@ def _cover(summary: Summary, title: str) -> Figure:
         figure.text(0.08, y, text, fontsize=size, fontweight=weight, va="top")
         y -= size / 400 + 0.012
     figure.text(0.08, 0.03, f"Made by BarberBot on {datetime.now():%d %b %Y %H:%M}", fontsize=8)
+    return figure
+
+
+def _locations_page(summary: Summary) -> Figure:
+    """The locations chart, and the numbers behind it in a table below."""
+    figure = plt.figure(figsize=A4)
+    locations(summary, figure.add_axes((0.3, 0.55, 0.62, 0.38)))
+    rows = [
+        [place_name(p["shop"], p["location"]), f"{p['inquiries']:,}", f"{p['share']:.0%}",
+         f"{p['previous']:,}", _percent(None if pd.isna(p["change"]) else p["change"], True)]
+        for p in summary.by_location.to_dict("records")
+    ]  # fmt: skip
+    table_ax = figure.add_axes((0.08, 0.05, 0.84, 0.42))
+    table_ax.axis("off")
+    if rows:
+        header = ["Shop (location)", "Inquiries", "Share", "Previous period", "Change"]
+        table = table_ax.table(cellText=rows, colLabels=header, loc="upper center")
+        table.auto_set_font_size(False)
+        table.set_fontsize(9)
+        table.scale(1, 1.6)
     return figure
 
 

@@ -1,21 +1,33 @@
-"""Everything the dashboard and the report show for one selection, as small DataFrames."""
+"""Everything the dashboard and the report show for one selection, as small DataFrames.
+
+Four queries make a summary, whatever the number of inquiries: the period's counts per inquiry
+type, gender, age, shop and location (every breakdown, the totals and the locations table come
+from those few thousand rows); the same per age band for the period before (the changes); the
+inquiries per local hour (days, weeks, the heat map); and the customers.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from barberbot.analytics import queries
-from barberbot.analytics.bands import BAND_LABELS
+from barberbot.analytics.bands import BAND_LABELS, bands_of
 from barberbot.analytics.filters import Selection
 from barberbot.analytics.insights import Insight, find_insights
 from barberbot.inquiries.choices import Gender
+from barberbot.models import Shop
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 GENDER_LABELS = {g.value: g.label for g in Gender}
+SEGMENT = ["inquiry_type", "gender", "age_band"]
+PLACE = ["shop_id", "location"]
 
 
 @dataclass
@@ -23,8 +35,8 @@ class Summary:
     selection: Selection
     zone: ZoneInfo
     type_labels: dict[str, str]
-    totals: dict[str, int]
-    previous: dict[str, int]
+    totals: dict[str, int]  # inquiries, customers, consenting
+    previous: dict[str, int]  # inquiries, consenting: the period of the same length before
     customers: dict[str, int]  # new / returning
     by_age: pd.DataFrame  # age, inquiries
     by_band: pd.DataFrame  # age_band, inquiries (every band, in order)
@@ -32,9 +44,12 @@ class Summary:
     by_type: pd.DataFrame  # inquiry_type, label, inquiries (most first)
     band_by_type: pd.DataFrame  # rows: age bands, columns: type labels
     gender_by_type: pd.DataFrame  # rows: gender labels, columns: type labels
-    per_day: pd.DataFrame  # day (local), inquiries, every day of the period
+    per_day: pd.DataFrame  # day (local), inquiries, previous (a week before), change
+    per_week: pd.DataFrame  # week (local Monday), days, inquiries, previous, change
     weekday_hour: pd.DataFrame  # 7 x 24, local time
-    by_location: pd.DataFrame  # shop_id, location, inquiries
+    # shop_id, shop (name), location ("" for none), inquiries, share, consenting, previous,
+    # change; busiest first
+    by_location: pd.DataFrame
     insights: list[Insight] = field(default_factory=list)
 
     @property
@@ -64,31 +79,47 @@ class Summary:
 def summarise(
     session: Session, selection: Selection, zone: ZoneInfo, type_labels: dict[str, str]
 ) -> Summary:
-    previous_period = selection.period.previous()
-    hourly = queries.hourly(session, selection)
-    segments_now = queries.counts(session, selection, "inquiry_type", "gender", "age_band")
-    segments_before = queries.counts(
-        session, selection.with_period(previous_period), "inquiry_type", "gender", "age_band"
+    now = queries.counts(session, selection, "inquiry_type", "gender", "age", *PLACE)
+    before = queries.counts(
+        session, selection, *SEGMENT, *PLACE, period=selection.period.previous()
     )
+    hours = queries.local_hours(session, selection, zone)
+    people = queries.customers(session, selection)
+    now["age_band"] = bands_of(now["age"])
+    segments_now = _sum(now, SEGMENT)
+    segments_before = _sum(before, SEGMENT)
+    days = per_day(hours, selection, zone)
     summary = Summary(
         selection=selection,
         zone=zone,
         type_labels=type_labels,
-        totals=queries.totals(session, selection),
-        previous=queries.totals(session, selection, previous_period),
-        customers=queries.returning_customers(session, selection),
-        by_age=queries.counts(session, selection, "age").sort_values("age", ignore_index=True),
+        totals={
+            "inquiries": int(now["inquiries"].sum()),
+            "customers": people["customers"],
+            "consenting": int(now["consenting"].sum()),
+        },
+        previous={
+            "inquiries": int(before["inquiries"].sum()),
+            "consenting": int(before["consenting"].sum()),
+        },
+        customers={"new": people["new"], "returning": people["returning"]},
+        by_age=_sum(now, ["age"]).sort_values("age", ignore_index=True),
         by_band=_by_band(segments_now),
         by_gender=_by_gender(segments_now),
         by_type=_by_type(segments_now, type_labels),
         band_by_type=_table(segments_now, "age_band", list(BAND_LABELS), type_labels),
         gender_by_type=_table(segments_now, "gender", list(GENDER_LABELS), type_labels),
-        per_day=per_day(hourly, selection, zone),
-        weekday_hour=weekday_hour(hourly, zone),
-        by_location=queries.counts(session, selection, "shop_id", "location"),
+        per_day=days,
+        per_week=per_week(days),
+        weekday_hour=weekday_hour(hours),
+        by_location=by_location(now, before, _shop_names(session, selection)),
     )
     summary.insights = find_insights(summary, segments_now, segments_before)
     return summary
+
+
+def _sum(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return frame.groupby(keys, dropna=False)["inquiries"].sum().reset_index()
 
 
 def _by_band(segments: pd.DataFrame) -> pd.DataFrame:
@@ -135,28 +166,82 @@ def _table(
     return table
 
 
-def per_day(hourly: pd.DataFrame, selection: Selection, zone: ZoneInfo) -> pd.DataFrame:
-    """Inquiries per local calendar day, zero on days without any."""
-    start = pd.Timestamp(selection.period.start).tz_convert(zone).normalize()
-    end = pd.Timestamp(selection.period.end).tz_convert(zone)
-    days = pd.date_range(start, end, freq="D", inclusive="left").date
-    local_days = hourly["hour"].dt.tz_convert(zone).dt.date
-    counts = hourly.groupby(local_days)["inquiries"].sum()
-    return pd.DataFrame({"day": days, "inquiries": [int(counts.get(d, 0)) for d in days]})
+def _change(now: pd.Series, before: pd.Series) -> pd.Series:
+    """now / before - 1, NaN where there was nothing before."""
+    return (now / before.where(before > 0)) - 1
 
 
-def weekday_hour(hourly: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame:
-    local = hourly["hour"].dt.tz_convert(zone)
+def per_day(hours: pd.DataFrame, selection: Selection, zone: ZoneInfo) -> pd.DataFrame:
+    """Inquiries per local calendar day (zero on days without any), beside the same span of
+    the same weekday a week before."""
+    start = pd.Timestamp(selection.period.start).tz_convert(zone).tz_localize(None)
+    end = pd.Timestamp(selection.period.end).tz_convert(zone).tz_localize(None)
+    days = pd.date_range(start.normalize(), end, freq="D", inclusive="left")
+    current = hours[hours["current"]]
+    earlier = hours[hours["earlier"]]
+    now = current.groupby(current["hour"].dt.normalize())["inquiries"].sum()
+    shifted = (earlier["hour"] + timedelta(days=7)).dt.normalize()
+    before = earlier.groupby(shifted)["inquiries"].sum()
     frame = pd.DataFrame(
         {
-            "weekday": pd.Categorical(
-                [WEEKDAYS[d] for d in local.dt.day_of_week], categories=WEEKDAYS
-            ),
-            "hour": local.dt.hour,
-            "inquiries": hourly["inquiries"],
+            "day": days.date,
+            "inquiries": now.reindex(days, fill_value=0).to_numpy(dtype="int64"),
+            "previous": before.reindex(days, fill_value=0).to_numpy(dtype="int64"),
         }
     )
-    table = frame.pivot_table(
-        index="weekday", columns="hour", values="inquiries", aggfunc="sum", observed=False
+    frame["change"] = _change(frame["inquiries"], frame["previous"])
+    return frame
+
+
+def per_week(days: pd.DataFrame) -> pd.DataFrame:
+    """Inquiries per local week (Monday to Sunday) beside the week before; `days` says how
+    many of the week's days are in the period, so a partial first or last week is compared
+    with the same days of the week before."""
+    monday = pd.to_datetime(days["day"]) - pd.to_timedelta(
+        pd.to_datetime(days["day"]).dt.day_of_week, unit="D"
     )
-    return table.reindex(index=list(WEEKDAYS), columns=range(24)).fillna(0).astype(int)
+    frame = (
+        days.groupby(monday.dt.date.rename("week"))
+        .agg(days=("day", "size"), inquiries=("inquiries", "sum"), previous=("previous", "sum"))
+        .reset_index()
+    )
+    frame["change"] = _change(frame["inquiries"], frame["previous"])
+    return frame
+
+
+def weekday_hour(hours: pd.DataFrame) -> pd.DataFrame:
+    current = hours[hours["current"]]
+    table = np.zeros((7, 24), dtype="int64")
+    np.add.at(
+        table,
+        (current["hour"].dt.day_of_week.to_numpy(), current["hour"].dt.hour.to_numpy()),
+        current["inquiries"].to_numpy(),
+    )
+    return pd.DataFrame(table, index=list(WEEKDAYS), columns=range(24))
+
+
+def _shop_names(session: Session, selection: Selection) -> dict[int, str]:
+    query = select(Shop.id, Shop.name).where(Shop.id.in_(selection.shop_ids))
+    return {shop_id: name for shop_id, name in session.execute(query)}
+
+
+def by_location(now: pd.DataFrame, before: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+    """Each shop and location of the view beside its previous period, busiest first."""
+
+    def per_place(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.assign(location=frame["location"].fillna(""))
+        return frame.groupby(PLACE)[["inquiries", "consenting"]].sum()
+
+    merged = per_place(now).merge(
+        per_place(before), how="outer", left_index=True, right_index=True,
+        suffixes=("", "_before"),
+    )  # fmt: skip
+    merged = merged.fillna(0).astype("int64").reset_index()
+    frame = merged.rename(columns={"inquiries_before": "previous"})
+    total = frame["inquiries"].sum()
+    frame["share"] = frame["inquiries"] / total if total else 0.0
+    frame["change"] = _change(frame["inquiries"], frame["previous"])
+    frame["shop"] = [names.get(int(shop_id), "") for shop_id in frame["shop_id"]]
+    columns = ["shop_id", "shop", "location", "inquiries", "share", "consenting", "previous",
+               "change"]  # fmt: skip
+    return frame.sort_values(["inquiries", "previous"], ascending=False, ignore_index=True)[columns]

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
 from dash import Dash
 from dash.backends._fastapi import reset_current_request, set_current_request
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from barberbot.core.db import Database
-from barberbot.dashboard import callbacks
+from barberbot.dashboard import callbacks, downloads
 from barberbot.dashboard.layout import page
-from barberbot.dashboard.views import user_shops
+from barberbot.dashboard.state import ViewState, from_query
+from barberbot.dashboard.views import filter_options, resolve
 
 PREFIX = "/dashboard/"
 ASSETS = Path(__file__).parent / "assets"
@@ -35,12 +37,35 @@ def mount_dashboard(app: FastAPI, db: Database) -> Dash:
 
     def layout() -> object:
         with db.sessions() as session:
-            return page(user_shops(session, callbacks.current_user_id()))
+            view = resolve(session, callbacks.current_user_id(), ViewState())
+            return page(view.shops, *filter_options(session, view))
 
     dash_app.layout = layout
     callbacks.register(dash_app, db)
+    _add_downloads(app, db)  # before the catch-all, which would answer these paths too
     _scope_catchall_to_prefix(app, dash_app)
     return dash_app
+
+
+def _add_downloads(app: FastAPI, db: Database) -> None:
+    """/dashboard/export.csv?<the view's filters>, and .xlsx: streamed, the user's shops only."""
+
+    async def export_inquiries(request: Request, kind: str) -> StreamingResponse:
+        if kind not in downloads.KINDS:
+            raise HTTPException(status_code=404)
+        user_id = request.scope.get("session", {}).get("user_id")
+        state = from_query(request.url.query)
+        name = downloads.filename(kind, datetime.now())
+        return StreamingResponse(
+            downloads.chunks(db, user_id if isinstance(user_id, int) else None, state, kind),
+            media_type=downloads.KINDS[kind],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    app.add_api_route(
+        downloads.EXPORT_PATH + ".{kind}", export_inquiries, methods=["GET"],
+        include_in_schema=False,
+    )  # fmt: skip
 
 
 def _scope_catchall_to_prefix(app: FastAPI, dash_app: Dash) -> None:

@@ -7,29 +7,35 @@ loop keeps serving the form and the API while a dashboard refreshes.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import Dash, Input, Output, ctx, html, no_update
 from dash.backends._fastapi import get_current_request  # the backend's own request accessor
 
-from barberbot.analytics import queries
-from barberbot.analytics.filters import Period
+from barberbot.analytics.insights import place_name
 from barberbot.analytics.summary import Summary
 from barberbot.core.db import Database
 from barberbot.dashboard import figures
+from barberbot.dashboard.downloads import EXPORT_PATH
 from barberbot.dashboard.layout import CHARTS, LATEST_COLUMNS
-from barberbot.dashboard.state import CUSTOM, ViewState, from_query, to_query
+from barberbot.dashboard.state import (
+    ALL_SHOPS,
+    CUSTOM,
+    ViewState,
+    from_query,
+    hash_for_sort,
+    sort_from_hash,
+    to_query,
+)
 from barberbot.dashboard.views import (
-    View,
-    export_frame,
+    filter_options,
     latest_rows,
     resolve,
     summary_of,
     user_shops,
 )
-from barberbot.inquiries import export
 
 FILTERS = ("shop", "period", "gender", "age-band", "inquiry-type", "location")
 
@@ -80,11 +86,13 @@ def register(dash_app: Dash, db: Database) -> None:
     @dash_app.callback(
         Output("inquiry-type", "options"),
         Output("location", "options"),
-        Input("url", "search"),
+        Input("shop", "value"),
     )
-    async def options(search: str | None) -> tuple[list[dict[str, str]], list[str]]:
+    async def options(shop: str | None) -> tuple[list[dict[str, str]], list[str]]:
+        """The shown shops' inquiry types and locations: they change with the shop only."""
         user_id = current_user_id()
-        return await asyncio.to_thread(_options, db, user_id, from_query(search))
+        state = ViewState(shop=shop or ALL_SHOPS)
+        return await asyncio.to_thread(_options, db, user_id, state)
 
     @dash_app.callback(
         [Output("kpis", "children")]
@@ -106,6 +114,18 @@ def register(dash_app: Dash, db: Database) -> None:
         return await asyncio.to_thread(_refresh, db, user_id, from_query(search))
 
     @dash_app.callback(
+        Output("latest-sort", "value"),
+        Output("url", "hash"),
+        Input("url", "hash"),
+        Input("latest-sort", "value"),
+    )
+    def sort_and_url(fragment: str | None, order: str | None) -> tuple[Any, Any]:
+        """The table's order lives in the URL's #fragment, so it needs no new figures."""
+        if ctx.triggered_id in (None, "url"):
+            return sort_from_hash(fragment), no_update
+        return no_update, hash_for_sort(order)
+
+    @dash_app.callback(
         Output("latest", "children"),
         Input("latest-rows", "data"),
         Input("latest-sort", "value"),
@@ -113,35 +133,24 @@ def register(dash_app: Dash, db: Database) -> None:
     def latest_table(rows: list[dict[str, Any]] | None, order: str | None) -> html.Table:
         return _latest_table(sort_rows(rows or [], order or "received:desc"))
 
-    @dash_app.callback(
-        Output("download", "data"),
-        Input("download-csv", "n_clicks"),
-        Input("download-xlsx", "n_clicks"),
-        State("url", "search"),
-        prevent_initial_call=True,
+    # The download links follow the filters in the browser: the files are streamed by the
+    # export route (see downloads.py), not carried through a callback's JSON answer.
+    dash_app.clientside_callback(
+        f"""function (search) {{
+            search = search || "";
+            return ["{EXPORT_PATH}.csv" + search, "{EXPORT_PATH}.xlsx" + search];
+        }}""",
+        Output("download-csv", "href"),
+        Output("download-xlsx", "href"),
+        Input("url", "search"),
     )
-    async def download(_csv: int | None, _xlsx: int | None, search: str | None) -> Any:
-        user_id = current_user_id()
-        kind = "xlsx" if ctx.triggered_id == "download-xlsx" else "csv"
-        content = await asyncio.to_thread(_export, db, user_id, from_query(search), kind)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M")
-        send_bytes = dcc.send_bytes  # type: ignore[attr-defined]
-        return send_bytes(content, f"inquiries-{stamp}.{kind}")
 
 
 def _options(
     db: Database, user_id: int | None, state: ViewState
 ) -> tuple[list[dict[str, str]], list[str]]:
     with db.sessions() as session:
-        view = resolve(session, user_id, state)
-        ever = view.selection.with_period(_since_ever(view))
-        locations = queries.counts(session, ever, "location")
-    types = [{"label": label, "value": key} for key, label in view.type_labels.items()]
-    return types, sorted(str(x) for x in locations["location"].dropna())
-
-
-def _since_ever(view: View) -> Period:
-    return Period(datetime(2000, 1, 1, tzinfo=UTC), view.selection.period.end)
+        return filter_options(session, resolve(session, user_id, state))
 
 
 def _refresh(db: Database, user_id: int | None, state: ViewState) -> list[Any]:
@@ -152,6 +161,7 @@ def _refresh(db: Database, user_id: int | None, state: ViewState) -> list[Any]:
         has_shops = bool(user_shops(session, user_id))
     charts = [
         figures.per_day(summary),
+        figures.per_week(summary),
         figures.inquiry_types(summary),
         figures.age_histogram(summary),
         figures.age_bands(summary),
@@ -165,7 +175,7 @@ def _refresh(db: Database, user_id: int | None, state: ViewState) -> list[Any]:
         *charts,
         _table(summary.band_by_type),
         [html.Li(insight.text) for insight in summary.insights],
-        _locations(summary, {shop.id: shop.name for shop in view.shops}),
+        _locations(summary),
         latest,
         empty_text,
         empty_style,
@@ -234,21 +244,25 @@ def _latest_table(rows: list[dict[str, Any]]) -> html.Table:
     return html.Table([html.Thead(header), html.Tbody(body)], className="bb-table bb-latest")
 
 
-def _locations(summary: Summary, names: dict[int, str]) -> html.Table:
-    """Each location's inquiries, busiest first: how an owner's shops compare."""
-    frame = summary.by_location.sort_values("inquiries", ascending=False)
-    header = html.Tr([html.Th("Shop"), html.Th("Location"), html.Th("Inquiries")])
+def _rate(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "—"
+
+
+def _locations(summary: Summary) -> html.Table:
+    """Each shop and location beside its previous period, busiest first: how they compare."""
+    names = ("Shop", "Inquiries", "Share", "Previous period", "Change", "Consent")
+    header = html.Tr([html.Th(name) for name in names])
     rows = [
-        html.Tr([html.Td(names.get(int(shop_id), "")), html.Td(location or "—"), html.Td(count)])
-        for shop_id, location, count in frame.itertuples(index=False)
+        html.Tr(
+            [
+                html.Td(place_name(place["shop"], place["location"])),
+                html.Td(f"{place['inquiries']:,}"),
+                html.Td(f"{place['share']:.0%}"),
+                html.Td(f"{place['previous']:,}"),
+                html.Td("—" if pd.isna(place["change"]) else f"{place['change']:+.0%}"),
+                html.Td(_rate(place["consenting"], place["inquiries"])),
+            ]
+        )
+        for place in summary.by_location.to_dict("records")
     ]
     return html.Table([html.Thead(header), html.Tbody(rows)], className="bb-table")
-
-
-def _export(db: Database, user_id: int | None, state: ViewState, kind: str) -> bytes:
-    with db.sessions() as session:
-        view = resolve(session, user_id, state)
-        frame = export_frame(session, view)
-    if kind == "xlsx":
-        return export.to_xlsx(frame, title="Inquiries")
-    return export.to_csv(frame)

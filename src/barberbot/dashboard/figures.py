@@ -63,9 +63,35 @@ def inquiry_types(summary: Summary) -> Figure:
 
 def per_day(summary: Summary) -> Figure:
     frame = summary.per_day
-    line = {"type": "scatter", "mode": "lines+markers", "x": _values(frame["day"]),
-            "y": _values(frame["inquiries"]), "line": {"color": ACCENT}}  # fmt: skip
-    return _figure([line], "Inquiries per day")
+    line = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": _values(frame["day"]),
+        "y": _values(frame["inquiries"]),
+        "line": {"color": ACCENT},
+        "name": "inquiries",
+    }
+    before = {"type": "scatter", "mode": "lines", "x": _values(frame["day"]),
+              "y": _values(frame["previous"]), "name": "the same day a week before",
+              "line": {"color": "#9aa7b4", "dash": "dot", "width": 1}}  # fmt: skip
+    return _figure([before, line], "Inquiries per day")
+
+
+def per_week(summary: Summary) -> Figure:
+    """Weeks (Monday to Sunday, shop time) as bars, each labelled with its change on the week
+    before; a partial first or last week is compared with the same days of the week before."""
+    frame = summary.per_week
+    labels = [
+        f"{week:%d %b}" + ("" if days == 7 else f" ({days}d)")
+        for week, days in zip(frame["week"], frame["days"], strict=True)
+    ]
+    changes = ["" if change != change else f"{change:+.0%}" for change in frame["change"]]
+    bar = {"type": "bar", "x": labels, "y": _values(frame["inquiries"]), "text": changes,
+           "textposition": "outside", "marker": {"color": ACCENT}, "name": "inquiries",
+           "customdata": _values(frame["previous"]),
+           "hovertemplate": "%{x}: %{y} inquiries (%{text} on the week before: "
+                            "%{customdata})<extra></extra>"}  # fmt: skip
+    return _figure([bar], "Inquiries per week, change on the week before")
 
 
 def weekday_hour(summary: Summary) -> Figure:
@@ -76,6 +102,7 @@ def weekday_hour(summary: Summary) -> Figure:
         "x": [f"{h:02d}" for h in table.columns],
         "y": list(table.index),
         "colorscale": "Blues",
+        "reversescale": True,  # plotly's Blues runs dark to light: none should be white
         "hovertemplate": "%{y} %{x}:00 — %{z} inquiries<extra></extra>",
     }
     return _figure([heat], "Busiest weekdays and hours (shop time)",

@@ -7,22 +7,14 @@ from dash.development.base_component import Component
 
 from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.filters import PRESETS
-from barberbot.dashboard.state import ALL_SHOPS, CUSTOM
+from barberbot.dashboard.state import ALL_SHOPS, CUSTOM, DEFAULT_SORT, SORTS
 from barberbot.inquiries.choices import Gender
 from barberbot.models import Shop
 
 LIVE_INTERVAL_MS = 5000
-CHARTS = ("per-day", "types", "ages", "bands", "genders", "heatmap")
+CHARTS = ("per-day", "per-week", "types", "ages", "bands", "genders", "heatmap")
 PERIOD_LABELS = {"7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days",
                  "365d": "Last 12 months", CUSTOM: "Custom dates"}  # fmt: skip
-SORTS = {
-    "received:desc": "Newest first",
-    "received:asc": "Oldest first",
-    "name:asc": "Name A-Z",
-    "age:asc": "Youngest first",
-    "age:desc": "Oldest customers first",
-    "type:asc": "Inquiry type",
-}
 LATEST_COLUMNS = [
     ("received", "Received"), ("shop", "Shop"), ("name", "Name"), ("age", "Age"),
     ("gender", "Gender"), ("type", "Inquiry type"), ("contact", "Contact"),
@@ -30,12 +22,13 @@ LATEST_COLUMNS = [
 ]  # fmt: skip
 
 
-def page(shops: list[Shop]) -> html.Div:
+def page(shops: list[Shop], types: list[dict[str, str]], locations: list[str]) -> html.Div:
+    """The page for a user's shops; the filters start with every option of those shops, so
+    values a bookmarked URL sets are valid before the options callback narrows them."""
     return html.Div(
         [
             dcc.Location(id="url", refresh=False),
             dcc.Interval(id="live", interval=LIVE_INTERVAL_MS),
-            dcc.Download(id="download"),
             html.Header(
                 [
                     html.H1("BarberBot — customers"),
@@ -44,7 +37,7 @@ def page(shops: list[Shop]) -> html.Div:
                 ],
                 className="bb-header",
             ),
-            _filters(shops),
+            _filters(shops, types, locations),
             html.Div(id="empty", className="bb-empty", style={"display": "none"}),
             html.Div(id="kpis", className="bb-kpis"),
             html.Div(
@@ -67,7 +60,7 @@ def page(shops: list[Shop]) -> html.Div:
                                 dcc.Dropdown(
                                     id="latest-sort",
                                     options=[{"label": t, "value": k} for k, t in SORTS.items()],
-                                    value="received:desc",
+                                    value=DEFAULT_SORT,
                                     clearable=False,
                                 ),
                             ),
@@ -81,7 +74,7 @@ def page(shops: list[Shop]) -> html.Div:
     )
 
 
-def _filters(shops: list[Shop]) -> html.Div:
+def _filters(shops: list[Shop], types: list[dict[str, str]], locations: list[str]) -> html.Div:
     shop_options = [{"label": "All my shops", "value": ALL_SHOPS}] + [
         {"label": shop.name, "value": shop.slug} for shop in shops
     ]
@@ -91,7 +84,10 @@ def _filters(shops: list[Shop]) -> html.Div:
                 "Shop",
                 dcc.Dropdown(id="shop", options=shop_options, value=ALL_SHOPS, clearable=False),
             ),
-            _field("Location", dcc.Dropdown(id="location", multi=True, placeholder="All")),
+            _field(
+                "Location",
+                dcc.Dropdown(id="location", options=locations, multi=True, placeholder="All"),
+            ),
             _field(
                 "Period",
                 dcc.Dropdown(
@@ -103,7 +99,17 @@ def _filters(shops: list[Shop]) -> html.Div:
                     clearable=False,
                 ),
             ),
-            _field("Dates", dcc.DatePickerRange(id="dates", display_format="YYYY-MM-DD")),
+            _field(
+                "Dates",
+                dcc.DatePickerRange(
+                    id="dates",
+                    display_format="YYYY-MM-DD",
+                    start_date_id="dates-start",
+                    end_date_id="dates-end",
+                    start_date_placeholder_text="From",
+                    end_date_placeholder_text="To",
+                ),
+            ),
             _field(
                 "Gender",
                 dcc.Dropdown(
@@ -119,11 +125,15 @@ def _filters(shops: list[Shop]) -> html.Div:
                     id="age-band", options=list(BAND_LABELS), multi=True, placeholder="All ages"
                 ),
             ),
-            _field("Inquiry type", dcc.Dropdown(id="inquiry-type", multi=True, placeholder="All")),
+            _field(
+                "Inquiry type",
+                dcc.Dropdown(id="inquiry-type", options=types, multi=True, placeholder="All"),
+            ),
             html.Div(
                 [
-                    html.Button("Download CSV", id="download-csv"),
-                    html.Button("Download Excel", id="download-xlsx"),
+                    # links to streamed downloads; their address follows the filters
+                    html.A("Download CSV", id="download-csv", className="bb-button"),
+                    html.A("Download Excel", id="download-xlsx", className="bb-button"),
                 ],
                 className="bb-actions",
             ),

@@ -12,6 +12,17 @@ from barberbot.inquiries.choices import Gender
 
 ALL_SHOPS = "all"
 CUSTOM = "custom"
+# The latest-inquiries table's orders. The one chosen is kept in the URL's #fragment, beside the
+# filters' query: a bookmark keeps it, and sorting one page of rows asks nothing of the server.
+SORTS = {
+    "received:desc": "Newest first",
+    "received:asc": "Oldest first",
+    "name:asc": "Name A-Z",
+    "age:asc": "Youngest first",
+    "age:desc": "Oldest customers first",
+    "type:asc": "Inquiry type",
+}
+DEFAULT_SORT = "received:desc"
 
 
 @dataclass(frozen=True)
@@ -82,3 +93,14 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text[:10])
     except ValueError:
         return None
+
+
+def sort_from_hash(fragment: str | None) -> str:
+    """The table's order a URL fragment names ('#sort=age:desc'); the default if none is valid."""
+    raw = parse_qs((fragment or "").lstrip("#"))
+    order = (raw.get("sort") or [DEFAULT_SORT])[-1]
+    return order if order in SORTS else DEFAULT_SORT
+
+
+def hash_for_sort(order: str | None) -> str:
+    return "" if order in (None, DEFAULT_SORT) or order not in SORTS else f"#sort={order}"

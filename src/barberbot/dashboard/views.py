@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 from sqlalchemy.orm import Session
 
 from barberbot.analytics import queries
@@ -15,7 +14,6 @@ from barberbot.analytics.filters import Selection, period_for
 from barberbot.analytics.summary import GENDER_LABELS, Summary, summarise
 from barberbot.auth import service as auth
 from barberbot.dashboard.state import ALL_SHOPS, ViewState
-from barberbot.inquiries import export
 from barberbot.models import Inquiry, Shop, User
 
 
@@ -65,6 +63,12 @@ def resolve(
     return View(shops, selection, zone, type_labels)
 
 
+def filter_options(session: Session, view: View) -> tuple[list[dict[str, str]], list[str]]:
+    """The inquiry types and the locations a view's shops offer, for the filters."""
+    types = [{"label": label, "value": key} for key, label in view.type_labels.items()]
+    return types, queries.locations(session, [shop.id for shop in view.shops])
+
+
 def summary_of(session: Session, view: View) -> Summary:
     return summarise(session, view.selection, view.zone, view.type_labels)
 
@@ -88,17 +92,3 @@ def _row(inquiry: Inquiry, names: dict[int, str], view: View) -> dict[str, objec
         "consent": "yes" if inquiry.marketing_consent else "no",
         "location": inquiry.location or "",
     }
-
-
-def export_frame(session: Session, view: View) -> pd.DataFrame:
-    """Exactly the selected inquiries, in the export's columns (one frame for all shops)."""
-    rows = queries.all_selected(session, view.selection)
-    frames = [
-        export.to_frame(shop, [row for row in rows if row.shop_id == shop.id])
-        for shop in view.shops
-    ]
-    frames = [frame for frame in frames if not frame.empty]
-    if not frames:
-        return export.to_frame(view.shops[0], []) if view.shops else pd.DataFrame()
-    frame = pd.concat(frames, ignore_index=True)
-    return frame.sort_values("received_at_utc", ascending=False, ignore_index=True)
