@@ -139,4 +139,5 @@ def test_a_chunked_body_over_the_limit_is_413_and_nothing_is_stored(
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Inquiry)) == 0
     assert (api.status_code, form.status_code) == (413, 413)
+    assert "Too much to send" in form.text
     assert "larger than" in api.json()["detail"]

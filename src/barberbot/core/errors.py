@@ -10,7 +10,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from barberbot.inquiries.rules import InquiryInvalid, field_errors
 from barberbot.web.templating import templates
 
-PAGE_HEADINGS = {404: "Not found", 403: "Not allowed", 429: "Too many requests"}
+PAGE_HEADINGS = {
+    403: "Not allowed",
+    404: "Not found",
+    413: "Too much to send",
+    429: "Too many requests",
+}
 
 
 def _is_api(request: Request) -> bool:
