@@ -3,7 +3,10 @@
 Three servers run one after the other as uvicorn processes (one worker each) on loopback and
 are driven by `wrk` for the same time at the same concurrency: a bare FastAPI endpoint that
 returns a constant (the baseline), BarberBot on SQLite and BarberBot on a throwaway MariaDB.
-Afterwards the rows in each database are counted against the 201s wrk saw.
+Afterwards the rows in each database are counted against the 201s wrk saw. Beside the rates,
+the server process's CPU time per request (from /proc) is compared the same way: it is what
+the rate comes to when the server has a core to itself, and it is steadier than the rate when
+other work shares the machine.
 
     .venv/bin/python bench/submissions.py [--seconds 10] [--connections 32]
 """
@@ -11,6 +14,7 @@ Afterwards the rows in each database are counted against the 201s wrk saw.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -46,6 +50,7 @@ class Run:
     p99_ms: float
     errors: int
     rows: int | None = None
+    cpu_us: float = 0.0  # the server process's CPU time per request (all its threads)
 
 
 def wrk(url: str, seconds: int, connections: int) -> Run:
@@ -108,10 +113,19 @@ def serve(
     return process, port
 
 
-def drive(name: str, url: str, seconds: int, connections: int, rows: Callable[[], int]) -> Run:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def drive(
+    name: str, url: str, seconds: int, connections: int, rows: Callable[[], int], pid: int
+) -> Run:
     wrk(url, 2, connections)  # warm up
-    before = rows()
+    before, cpu_before = rows(), cpu_seconds(pid)
     run = wrk(url, seconds, connections)
+    run.cpu_us = (cpu_seconds(pid) - cpu_before) / max(run.requests, 1) * 1e6
     run.name = name
     run.rows = rows() - before
     return run
@@ -131,7 +145,7 @@ def barberbot(name: str, settings: Settings, seconds: int, connections: int) -> 
 
     try:
         url = f"http://127.0.0.1:{port}/api/v1/shops/{SHOP}/inquiries"
-        return drive(name, url, seconds, connections, rows)
+        return drive(name, url, seconds, connections, rows, process.pid)
     finally:
         process.terminate()
         process.wait(15)
@@ -154,6 +168,7 @@ def main() -> None:
             args.seconds,
             args.connections,
             rows=lambda: 0,
+            pid=process.pid,
         )
     finally:
         process.terminate()
@@ -167,13 +182,14 @@ def main() -> None:
 
     print(
         f"\n{'server':<24} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-        f"{'rows':>7} {'vs bare':>7}"
+        f"{'rows':>7} {'vs bare':>7} {'CPU us/req':>10} {'vs bare':>7}"
     )
     for run in (bare, sqlite, mariadb):
         rows = "" if run is bare else str(run.rows)
         print(
             f"{run.name:<24} {run.rate:>8.0f} {run.p50_ms:>7.1f} {run.p99_ms:>7.1f} "
-            f"{run.errors:>6} {rows:>7} {run.rate / bare.rate:>6.2f}x"
+            f"{run.errors:>6} {rows:>7} {run.rate / bare.rate:>6.2f}x "
+            f"{run.cpu_us:>10.0f} {bare.cpu_us / run.cpu_us:>6.2f}x"
         )
     ratio = sqlite.rate / bare.rate
     print(

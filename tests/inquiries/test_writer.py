@@ -184,3 +184,22 @@ def test_the_event_loop_never_checkpoints_sqlite_the_thread_does(
     assert loop_autocheckpoint == 0
     assert writer.checkpoints == (2 if writer.on_loop else 0)
     assert _count(session) == 100
+
+
+def test_a_request_cancelled_while_waiting_still_has_its_inquiry_stored(
+    database: Database, session: Session, shop: Shop
+) -> None:
+    writer = InquiryWriter(database)
+
+    async def hang_up() -> bool:
+        write = asyncio.ensure_future(writer.write(_values(shop)))
+        await asyncio.sleep(0)  # the request is waiting for the batch
+        write.cancel()
+        await asyncio.sleep(0.3)  # the batch runs meanwhile
+        return write.cancelled()
+
+    cancelled = _run(hang_up())
+    writer.close()
+
+    assert cancelled
+    assert _count(session) == 1
