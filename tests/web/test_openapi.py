@@ -52,3 +52,15 @@ def test_the_capture_operation_documents_its_body_header_and_result(client: Test
     assert {"id", "received_at", "source"} <= set(created["properties"])
     assert "Idempotency-Key" in headers
     assert {"201", "409", "422"} <= set(capture["responses"])
+
+
+def test_endpoints_that_need_a_user_document_the_bearer_token(client: TestClient) -> None:
+    spec: dict[str, Any] = client.get("/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    bearer = next(name for name, scheme in schemes.items() if scheme.get("scheme") == "bearer")
+
+    listing = spec["paths"][INQUIRIES]["get"]
+    capture = spec["paths"][INQUIRIES]["post"]
+
+    assert {bearer: []} in listing["security"]
+    assert "security" not in capture  # the public form's endpoint: anyone may capture

@@ -8,8 +8,9 @@ from typing import Annotated
 
 import anyio
 import anyio.to_thread
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from barberbot.auth import service as auth
@@ -125,7 +126,19 @@ def _invalid_token() -> HTTPException:
     )
 
 
-async def optional_user(request: Request, session: SessionDep) -> User | None:
+# Declared so that OpenAPI documents the bearer scheme on every endpoint that takes a user;
+# the token itself is read by `_bearer_token`, the same way on every path.
+_documented_bearer = HTTPBearer(
+    auto_error=False,
+    description="An API token (`barberbot token create`); a signed-in session works too.",
+)
+
+
+async def optional_user(
+    request: Request,
+    session: SessionDep,
+    _: Annotated[HTTPAuthorizationCredentials | None, Security(_documented_bearer)] = None,
+) -> User | None:
     """The user behind a bearer token or the signed-in session, if any."""
     token = _bearer_token(request)
     if token is not None:
