@@ -18,10 +18,11 @@ def _sign_in(client: TestClient, email: str) -> None:
 
 def _kpis(client: TestClient, search: str) -> dict[str, Any]:
     """Call the dashboard's refresh callback as the browser does; the KPI values by id."""
-    result = Callbacks(client).call("kpis.children", {"url.search": search})
-    cards = result["kpis"]["children"]
-    values = {card["props"]["id"]: card["props"]["children"][1]["props"]["children"]
-              for card in cards}  # fmt: skip
+    callbacks = Callbacks(client)
+    result = callbacks.call("kpi-inquiries-value.children", {"url.search": search})
+    people = callbacks.call("kpi-unique-value.children", {"url.search": search})
+    values = {key: value["children"] for key, value in (result | people).items()
+              if key.startswith("kpi-")}  # fmt: skip
     return {
         "kpis": values,
         "empty": result["empty"]["children"],
@@ -51,11 +52,13 @@ def test_an_owner_sees_only_their_shops(
     mine = _kpis(client, "")
     theirs = _kpis(client, "?shop=other")
 
-    assert mine["kpis"]["kpi-inquiries"] == "3"
+    assert mine["kpis"]["kpi-inquiries-value"] == "3"
+    assert mine["kpis"]["kpi-unique-value"] == "1"  # the factory's one e-mail and phone
     assert "King's Cuts" in mine["locations"]
     assert "high-street" in mine["locations"]
     assert "Other Cuts" not in mine["locations"]
-    assert theirs["kpis"]["kpi-inquiries"] == "0"
+    assert theirs["kpis"]["kpi-inquiries-value"] == "0"
+    assert theirs["kpis"]["kpi-unique-value"] == "0"
     assert "not one of yours" in str(theirs["empty"])
 
 
@@ -64,3 +67,28 @@ def test_a_user_without_shops_is_told_what_to_do(client: TestClient, session: Se
     _sign_in(client, "new@example.com")
 
     assert "not a member of any shop" in str(_kpis(client, "")["empty"])
+
+
+def test_a_live_tick_recounts_only_when_an_inquiry_arrived(
+    client: TestClient, session: Session, shop: Shop, owner: User
+) -> None:
+    make_inquiry(session, shop=shop)
+    _sign_in(client, owner.email)
+    callbacks = Callbacks(client)
+    first = callbacks.call("kpi-inquiries-value.children", {"url.search": ""})
+    seen = first["seen-figures"]["data"]
+
+    def tick(n: int) -> Any:
+        values = {"live.n_intervals": n, "url.search": "", "seen-figures.data": seen}
+        return callbacks.post("kpi-inquiries-value.children", values)
+
+    quiet = tick(1)
+    make_inquiry(session, shop=shop)
+    news = tick(2)
+
+    assert quiet.status_code == 204  # nothing new: the page keeps its figures
+    assert news.status_code == 200
+    assert news.json()["response"]["kpi-inquiries-value"]["children"] == "2"
+    seen = news.json()["response"]["seen-figures"]["data"]
+    assert tick(13).status_code == 204
+    assert tick(12).status_code == 200  # once a minute everything is recounted anyway

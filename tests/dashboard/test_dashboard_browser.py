@@ -29,6 +29,7 @@ from tests.factories import PASSWORD, make_inquiry, make_shop, make_user
 
 pytestmark = pytest.mark.browser
 NOW = datetime.now(UTC)
+expect.set_options(timeout=15_000)  # a busy 2-core machine runs the server, MariaDB and Chromium
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def _trace(page: Page, chart: str, name: str | None = None) -> dict[str, Any]:
     return next(t for t in traces if name in (None, t["name"]))
 
 
-def _eventually(check: Callable[[], Any], expected: Any, timeout: float = 10) -> None:
+def _eventually(check: Callable[[], Any], expected: Any, timeout: float = 15) -> None:
     deadline = time.monotonic() + timeout
     while (found := check()) != expected and time.monotonic() < deadline:
         time.sleep(0.1)

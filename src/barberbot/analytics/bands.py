@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import ColumnElement, and_, case, or_
 
 # (label, lowest age, highest age) — inclusive
@@ -36,9 +35,3 @@ def bands_condition(age: Any, labels: list[str]) -> ColumnElement[bool]:
     """SQL: the age falls in one of the given bands."""
     ranges = [(low, high) for label, low, high in AGE_BANDS if label in labels]
     return or_(*(and_(age >= low, age <= high) for low, high in ranges))
-
-
-def bands_of(ages: pd.Series) -> pd.Series:
-    """The band label of each age in a column."""
-    edges = [-1] + [high for _, _, high in AGE_BANDS[:-1]] + [10_000]
-    return pd.cut(ages, bins=edges, labels=list(BAND_LABELS)).astype(str)

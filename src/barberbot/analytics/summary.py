@@ -1,9 +1,9 @@
 """Everything the dashboard and the report show for one selection, as small DataFrames.
 
-Four queries make a summary, whatever the number of inquiries: the period's counts per inquiry
-type, gender, age, shop and location (every breakdown, the totals and the locations table come
-from those few thousand rows); the same per age band for the period before (the changes); the
-inquiries per local hour (days, weeks, the heat map); and the customers.
+A few queries make a summary, whatever the number of inquiries: the period's counts per inquiry
+type, gender, age band, shop and location (every breakdown, the totals and the locations table
+come from those few hundred rows); the same for the period before (the changes); the counts per
+age (the histogram); the inquiries per local hour (days, weeks, the heat map); the customers.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from barberbot.analytics import queries
-from barberbot.analytics.bands import BAND_LABELS, bands_of
+from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.filters import Selection
 from barberbot.analytics.insights import Insight, find_insights
 from barberbot.inquiries.choices import Gender
@@ -35,9 +35,9 @@ class Summary:
     selection: Selection
     zone: ZoneInfo
     type_labels: dict[str, str]
-    totals: dict[str, int]  # inquiries, customers, consenting
+    totals: dict[str, int]  # inquiries, consenting, and customers if counted
     previous: dict[str, int]  # inquiries, consenting: the period of the same length before
-    customers: dict[str, int]  # new / returning
+    customers: dict[str, int]  # new / returning, if counted (else empty)
     by_age: pd.DataFrame  # age, inquiries
     by_band: pd.DataFrame  # age_band, inquiries (every band, in order)
     by_gender: pd.DataFrame  # gender, label, inquiries
@@ -77,15 +77,22 @@ class Summary:
 
 
 def summarise(
-    session: Session, selection: Selection, zone: ZoneInfo, type_labels: dict[str, str]
+    session: Session,
+    selection: Selection,
+    zone: ZoneInfo,
+    type_labels: dict[str, str],
+    *,
+    count_customers: bool = True,
 ) -> Summary:
-    now = queries.counts(session, selection, "inquiry_type", "gender", "age", *PLACE)
+    """The figures of a selection; `count_customers=False` leaves out the customer counts
+    (the dashboard asks for them in a callback of their own, the costliest query)."""
+    now = queries.counts(session, selection, *SEGMENT, *PLACE)
+    ages = queries.counts(session, selection, "age")
     before = queries.counts(
         session, selection, *SEGMENT, *PLACE, period=selection.period.previous()
     )
     hours = queries.local_hours(session, selection, zone)
-    people = queries.customers(session, selection)
-    now["age_band"] = bands_of(now["age"])
+    people = queries.customers(session, selection) if count_customers else {}
     segments_now = _sum(now, SEGMENT)
     segments_before = _sum(before, SEGMENT)
     days = per_day(hours, selection, zone)
@@ -95,15 +102,15 @@ def summarise(
         type_labels=type_labels,
         totals={
             "inquiries": int(now["inquiries"].sum()),
-            "customers": people["customers"],
             "consenting": int(now["consenting"].sum()),
-        },
+        }
+        | ({"customers": people["customers"]} if people else {}),
         previous={
             "inquiries": int(before["inquiries"].sum()),
             "consenting": int(before["consenting"].sum()),
         },
-        customers={"new": people["new"], "returning": people["returning"]},
-        by_age=_sum(now, ["age"]).sort_values("age", ignore_index=True),
+        customers={key: people[key] for key in ("new", "returning") if people},
+        by_age=ages[["age", "inquiries"]].sort_values("age", ignore_index=True),
         by_band=_by_band(segments_now),
         by_gender=_by_gender(segments_now),
         by_type=_by_type(segments_now, type_labels),

@@ -12,6 +12,9 @@ from barberbot.inquiries.choices import Gender
 from barberbot.models import Shop
 
 LIVE_INTERVAL_MS = 5000
+# key (ids kpi-<key> and kpi-<key>-value), label
+KPIS = (("inquiries", "Inquiries"), ("unique", "Unique customers"), ("consent", "Consent rate"),
+        ("vs", "vs previous period"), ("new", "New / returning"))  # fmt: skip
 CHARTS = ("per-day", "per-week", "types", "ages", "bands", "genders", "heatmap")
 PERIOD_LABELS = {"7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days",
                  "365d": "Last 12 months", CUSTOM: "Custom dates"}  # fmt: skip
@@ -29,6 +32,9 @@ def page(shops: list[Shop], types: list[dict[str, str]], locations: list[str]) -
         [
             dcc.Location(id="url", refresh=False),
             dcc.Interval(id="live", interval=LIVE_INTERVAL_MS),
+            # the newest inquiry each live callback has counted, so a tick can skip the work
+            dcc.Store(id="seen-figures"),
+            dcc.Store(id="seen-customers"),
             html.Header(
                 [
                     html.H1("BarberBot — customers"),
@@ -39,7 +45,7 @@ def page(shops: list[Shop], types: list[dict[str, str]], locations: list[str]) -
             ),
             _filters(shops, types, locations),
             html.Div(id="empty", className="bb-empty", style={"display": "none"}),
-            html.Div(id="kpis", className="bb-kpis"),
+            html.Div([_kpi(key, label) for key, label in KPIS], id="kpis", className="bb-kpis"),
             html.Div(
                 [_chart(name) for name in CHARTS]
                 + [
@@ -150,6 +156,17 @@ def _chart(name: str) -> html.Div:
     return html.Div(
         dcc.Graph(id=f"chart-{name}", config={"displayModeBar": False, "responsive": True}),
         className="bb-card",
+    )
+
+
+def _kpi(key: str, label: str) -> html.Div:
+    return html.Div(
+        [
+            html.Div(label, className="bb-kpi-label"),
+            html.Div("…", id=f"kpi-{key}-value", className="bb-kpi-value"),
+        ],
+        className="bb-kpi",
+        id=f"kpi-{key}",
     )
 
 

@@ -69,8 +69,10 @@ def filter_options(session: Session, view: View) -> tuple[list[dict[str, str]], 
     return types, queries.locations(session, [shop.id for shop in view.shops])
 
 
-def summary_of(session: Session, view: View) -> Summary:
-    return summarise(session, view.selection, view.zone, view.type_labels)
+def summary_of(session: Session, view: View, *, count_customers: bool = True) -> Summary:
+    return summarise(
+        session, view.selection, view.zone, view.type_labels, count_customers=count_customers
+    )
 
 
 def latest_rows(session: Session, view: View, limit: int = 25) -> list[dict[str, object]]:
