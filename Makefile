@@ -12,7 +12,8 @@ export UV_PYTHON := $(PYTHON)
 TEST_SYSTEM_PACKAGES := mariadb-server chromium fonts-noto-color-emoji xvfb imagemagick \
   libreoffice-calc-nogui poppler-utils
 
-.PHONY: run test test-sqlite test-mariadb lint typecheck bench system-deps clean
+.PHONY: run test test-sqlite test-mariadb lint typecheck bench system-deps clean \
+  image image-check rehearsal
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -46,16 +47,29 @@ test-mariadb: .venv/.synced
 	.venv/bin/pytest --db=mariadb
 
 lint: .venv/.synced
-	.venv/bin/ruff check src tests bench
-	.venv/bin/ruff format --check src tests bench
+	.venv/bin/ruff check src tests bench deploy
+	.venv/bin/ruff format --check src tests bench deploy
 
 typecheck: .venv/.synced
 	.venv/bin/mypy
+	.venv/bin/mypy deploy/rehearsal.py
 
 bench: .venv/.synced system-deps
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 	  || { echo "bench/submissions.py needs wrk: apt-get install wrk"; exit 1; }
 	.venv/bin/python bench/submissions.py
+
+# The container image: docker when an engine answers, else buildah on a local Debian base.
+image:
+	deploy/image/build.sh
+
+# Builds the image and runs it (db upgrade, then serve answering /healthz); slow, not in `test`.
+image-check:
+	deploy/image/check.sh
+
+# The manifests' topology on loopback for a minute, with kills (pytest runs a short one).
+rehearsal: .venv/.synced system-deps
+	.venv/bin/python deploy/rehearsal.py --seconds 60
 
 clean:
 	rm -rf .venv .uv var .pytest_cache .mypy_cache .ruff_cache
