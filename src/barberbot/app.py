@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.sessions import SessionMiddleware
 
 from barberbot import __version__
+from barberbot.campaigns.routes import router as campaigns_router
 from barberbot.core.db import Database
 from barberbot.core.errors import install_error_handlers
 from barberbot.core.http import BodyLimitMiddleware, RequestLogMiddleware
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(shops_router)
     app.include_router(form_router)
     app.include_router(owner_router)
+    app.include_router(campaigns_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_dashboard(app, db)
     _add_health(app, db, relay)

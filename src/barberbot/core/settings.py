@@ -56,6 +56,33 @@ class Settings(BaseSettings):
     worker_batch_wait_seconds: float = Field(default=0.5, gt=0)
     worker_metrics_port: int = Field(default=9102, ge=0, le=65535)
 
+    # Campaigns: e-mail over SMTP, SMS through a provider, throttled sending.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=30, gt=0)
+    mail_from: str = Field(
+        default="BarberBot <campaigns@barberbot.local>", description="The From of campaign e-mail."
+    )
+    sms_provider: Literal["console", "file", "twilio"] = "console"
+    sms_file_path: Path | None = None
+    sms_api_base_url: str = "https://api.twilio.com"
+    sms_account_sid: str = ""
+    sms_auth_token: SecretStr | None = None
+    sms_from: str = ""
+    campaign_send_rate: float = Field(
+        default=10, ge=0, description="Messages per second per sender; 0 means unthrottled."
+    )
+    campaign_poll_seconds: float = Field(default=5, gt=0)
+    campaign_claim_timeout_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="A message claimed this long ago by a sender that died "
+        "is recorded failed (interrupted), never sent again; keep above the SMTP timeout.",
+    )
+
     @model_validator(mode="after")
     def _refuse_missing_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key is None:
@@ -67,6 +94,10 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'barberbot.db'}"
+
+    @property
+    def resolved_sms_file_path(self) -> Path:
+        return self.sms_file_path or self.data_dir / "sms.jsonl"
 
     @property
     def streaming(self) -> bool:

@@ -1,6 +1,23 @@
 """All ORM models, imported here so metadata and Alembic see every table."""
 
 from barberbot.models.base import Base
+from barberbot.models.campaign import (
+    Campaign,
+    CampaignAttribution,
+    CampaignRecipient,
+    CampaignSettings,
+    CampaignStatus,
+    RecipientStatus,
+    Segment,
+)
+from barberbot.models.customer import (
+    Channel,
+    ConsentEvent,
+    ConsentState,
+    Customer,
+    CustomerContact,
+    CustomerInquiry,
+)
 from barberbot.models.inquiry import Gender, IdempotencyKey, Inquiry, Source
 from barberbot.models.shop import Shop
 from barberbot.models.user import ApiToken, Membership, Role, User
@@ -8,11 +25,24 @@ from barberbot.models.user import ApiToken, Membership, Role, User
 __all__ = [
     "ApiToken",
     "Base",
+    "Campaign",
+    "CampaignAttribution",
+    "CampaignRecipient",
+    "CampaignSettings",
+    "CampaignStatus",
+    "Channel",
+    "ConsentEvent",
+    "ConsentState",
+    "Customer",
+    "CustomerContact",
+    "CustomerInquiry",
     "Gender",
     "IdempotencyKey",
     "Inquiry",
     "Membership",
+    "RecipientStatus",
     "Role",
+    "Segment",
     "Shop",
     "Source",
     "User",

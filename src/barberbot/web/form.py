@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from barberbot.campaigns.attribution import record_link, tracked
 from barberbot.core.deps import IntakeDep, PublicShop, SessionDep, client_key
 from barberbot.core.ratelimit import retry_after_header
 from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
@@ -52,6 +53,7 @@ def _render_form(
     status_code: int = status.HTTP_200_OK,
 ) -> HTMLResponse:
     action = request.url_for("submit_inquiry", slug=shop.slug).path + _query(embed, None)
+    action = tracked(action, request.query_params.get("c"))  # a campaign's link to the form
     return templates.TemplateResponse(
         request,
         "inquire.html",
@@ -114,7 +116,8 @@ def submit_inquiry(
             embed=embed,
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
-    intake.accept(session, shop, data, source=Source.WEB_FORM)
+    accepted = intake.accept(session, shop, data, source=Source.WEB_FORM)
+    record_link(session, shop, request.query_params.get("c"), accepted.id)
     session.commit()  # here, in the thread that wrote: the write lock is held briefly
     return RedirectResponse(thanks, status.HTTP_303_SEE_OTHER)
 

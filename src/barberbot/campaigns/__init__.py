@@ -1,0 +1,1 @@
+"""Targeted campaigns: customers and consent, segments, personalised e-mail and SMS, results."""

@@ -1,0 +1,57 @@
+"""`barberbot campaigns ...`: the background sender, and customers brought up to date."""
+
+from __future__ import annotations
+
+import signal
+from typing import Annotated
+
+import typer
+
+from barberbot.campaigns import customers
+from barberbot.campaigns.sender import Sender
+from barberbot.core.db import Database
+from barberbot.core.logging import configure_logging
+from barberbot.core.settings import Settings
+from barberbot.shops import service as shops
+
+app = typer.Typer(help="Targeted campaigns: send them, keep customers up to date.")
+
+
+def _setup() -> tuple[Settings, Database]:
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return settings, Database.from_url(settings.resolved_database_url)
+
+
+@app.command("run")
+def run(
+    until_idle: Annotated[
+        bool, typer.Option(help="Stop when nothing is left to send (for cron and tests).")
+    ] = False,
+) -> None:
+    """Send scheduled campaigns, throttled (BARBERBOT_CAMPAIGN_SEND_RATE per second).
+
+    Safe to kill at any moment and to run more than once at a time: nobody gets a
+    campaign twice. SIGTERM stops it between two messages.
+    """
+    settings, db = _setup()
+    sender = Sender(db, settings)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: sender.stop())
+    try:
+        sender.run(until_idle=until_idle)
+    finally:
+        db.engine.dispose()
+
+
+@app.command("sync-customers")
+def sync_customers(shop: Annotated[str, typer.Option(help="Shop slug.")]) -> None:
+    """Link a shop's new inquiries to customers now (the sender does it before each send)."""
+    _, db = _setup()
+    with db.transaction() as session:
+        found = shops.by_slug(session, shop)
+        if found is None:
+            typer.secho(f"Unknown shop {shop!r}.", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1)
+        linked = customers.sync(session, found)
+    typer.echo(f"{linked} new inquiries linked to customers.")

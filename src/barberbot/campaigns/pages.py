@@ -1,0 +1,262 @@
+"""The owner's campaign pages: segments with a live count, campaigns, preview, send, results."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from barberbot.auth import service as auth
+from barberbot.campaigns import customers, segments, service
+from barberbot.campaigns.api import LinksDep, owner_only
+from barberbot.campaigns.delivery import SendFailed, Unavailable
+from barberbot.campaigns.errors import Invalid
+from barberbot.campaigns.results import results
+from barberbot.campaigns.schemas import CampaignCreate
+from barberbot.campaigns.testsend import send_test
+from barberbot.core.deps import CurrentUser, MemberShop, SessionDep, SettingsDep
+from barberbot.models import Campaign, Channel, Shop, User
+from barberbot.web.csrf import check_csrf, csrf_token
+from barberbot.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
+EXAMPLE_RULE = {"all": [{"field": "consent", "channel": "email"}]}
+
+
+def _page(
+    request: Request,
+    user: User,
+    shop: Shop,
+    template: str,
+    context: dict[str, Any],
+    code: int = 200,
+) -> HTMLResponse:
+    zone = ZoneInfo(shop.timezone)
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "user": user,
+            "my_shops": auth.shops_of(user),
+            "csrf": csrf_token(request),
+            "shop": shop,
+            "local": lambda at: at.astimezone(zone).strftime("%d %b %Y %H:%M") if at else "",
+            **context,
+        },
+        status_code=code,
+        headers=NO_FRAMING,
+    )
+
+
+def _overview(
+    request: Request, user: User, shop: Shop, session: SessionDep, **extra: Any
+) -> HTMLResponse:
+    customers.sync(session, shop, quick=True)
+    saved = [
+        (s, segments.preview(session, shop, segments.rule_of(s), sample=0).count)
+        for s in segments.all_of(session, shop)
+    ]
+    context = {
+        "segments": saved,
+        "campaigns": service.all_of(session, shop),
+        "segment_form": {"name": "", "rule": json.dumps(EXAMPLE_RULE, indent=2)},
+        "campaign_form": {"channel": "email", "subject": "", "body": "", "promo_code": ""},
+        "errors": {},
+    }
+    code = status.HTTP_422_UNPROCESSABLE_CONTENT if extra.get("errors") else status.HTTP_200_OK
+    return _page(request, user, shop, "campaigns.html", context | extra, code)
+
+
+@router.get("/shops/{slug}/campaigns", response_class=HTMLResponse, name="campaigns_page")
+def campaigns_page(
+    request: Request, shop: MemberShop, user: CurrentUser, session: SessionDep
+) -> HTMLResponse:
+    return _overview(request, user, shop, session)
+
+
+@router.post("/shops/{slug}/segments", name="create_segment_page")
+def create_segment(
+    request: Request,
+    shop: MemberShop,
+    user: CurrentUser,
+    session: SessionDep,
+    name: Annotated[str, Form()] = "",
+    rule: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    form = {"name": name, "rule": rule}
+    try:
+        raw = json.loads(rule)
+    except ValueError:
+        return _overview(
+            request,
+            user,
+            shop,
+            session,
+            segment_form=form,
+            errors={"rule": "The rule is not valid JSON."},
+        )
+    try:
+        segments.create(session, shop, name, raw)
+    except Invalid as invalid:
+        return _overview(request, user, shop, session, segment_form=form, errors=invalid.errors)
+    return RedirectResponse(f"/shops/{shop.slug}/campaigns", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/shops/{slug}/campaigns", name="create_campaign_page")
+def create_campaign(
+    request: Request,
+    shop: MemberShop,
+    user: CurrentUser,
+    session: SessionDep,
+    name: Annotated[str, Form()] = "",
+    segment_id: Annotated[int, Form()] = 0,
+    channel: Annotated[str, Form()] = "email",
+    subject: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    promo_code: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    data = CampaignCreate(
+        name=name,
+        segment_id=segment_id,
+        channel=channel,
+        subject=subject,
+        body=body,
+        promo_code=promo_code.strip() or None,
+    )
+    try:
+        campaign = service.create(session, shop, data)
+    except Invalid as invalid:
+        form = data.model_dump() | {"promo_code": promo_code}
+        return _overview(request, user, shop, session, campaign_form=form, errors=invalid.errors)
+    return RedirectResponse(
+        f"/shops/{shop.slug}/campaigns/{campaign.id}", status.HTTP_303_SEE_OTHER
+    )
+
+
+def _campaign(session: SessionDep, shop: Shop, campaign_id: int) -> Campaign:
+    found = service.get(session, shop, campaign_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such campaign in this shop.")
+    return found
+
+
+@router.get(
+    "/shops/{slug}/campaigns/{campaign_id}", response_class=HTMLResponse, name="campaign_page"
+)
+def campaign_page(
+    request: Request,
+    campaign_id: int,
+    shop: MemberShop,
+    user: CurrentUser,
+    session: SessionDep,
+    links: LinksDep,
+    notice: str = "",
+    error: str = "",
+) -> HTMLResponse:
+    campaign = _campaign(session, shop, campaign_id)
+    customers.sync(session, shop, quick=True)
+    preview, preview_error = None, ""
+    try:
+        customer = service.sample_customer(session, shop, campaign, None)
+        preview = (customer, service.render_for(shop, campaign, customer, links))
+    except Invalid as invalid:
+        preview_error = next(iter(invalid.errors.values()))
+    segment = segments.get(session, shop, campaign.segment_id)
+    context = {
+        "campaign": campaign,
+        "segment": segment,
+        "preview": preview,
+        "preview_error": preview_error,
+        "results": results(session, campaign),
+        "notice": notice,
+        "error": error,
+    }
+    return _page(request, user, shop, "campaign.html", context)
+
+
+def _back(shop: Shop, campaign_id: int, **query: str) -> RedirectResponse:
+    suffix = f"?{urlencode(query)}" if query else ""
+    return RedirectResponse(
+        f"/shops/{shop.slug}/campaigns/{campaign_id}{suffix}", status.HTTP_303_SEE_OTHER
+    )
+
+
+@router.post("/shops/{slug}/campaigns/{campaign_id}/send", name="send_campaign_page")
+def send_campaign(
+    request: Request,
+    campaign_id: int,
+    shop: MemberShop,
+    user: CurrentUser,
+    session: SessionDep,
+    send_at: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    owner_only(user, shop)
+    campaign = _campaign(session, shop, campaign_id)
+    try:
+        when = datetime.fromisoformat(send_at) if send_at.strip() else None
+    except ValueError:
+        return _back(shop, campaign_id, error="Give the time as YYYY-MM-DD HH:MM.")
+    try:
+        service.schedule(session, shop, campaign, when)
+    except Invalid as invalid:
+        return _back(shop, campaign_id, error=next(iter(invalid.errors.values())))
+    return _back(shop, campaign_id, notice="Scheduled: the sender will send it.")
+
+
+@router.post("/shops/{slug}/campaigns/{campaign_id}/cancel", name="cancel_campaign_page")
+def cancel_campaign(
+    request: Request,
+    campaign_id: int,
+    shop: MemberShop,
+    user: CurrentUser,
+    session: SessionDep,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    owner_only(user, shop)
+    try:
+        service.cancel(session, _campaign(session, shop, campaign_id))
+    except Invalid as invalid:
+        return _back(shop, campaign_id, error=next(iter(invalid.errors.values())))
+    return _back(shop, campaign_id, notice="Cancelled.")
+
+
+@router.post("/shops/{slug}/campaigns/{campaign_id}/test", name="test_campaign_page")
+def send_test_page(
+    request: Request,
+    campaign_id: int,
+    shop: MemberShop,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    links: LinksDep,
+    to: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    campaign = _campaign(session, shop, campaign_id)
+    to = to.strip() or (user.email if campaign.channel == Channel.EMAIL else "")
+    if not to:
+        return _back(shop, campaign_id, error="Give the phone number for the test SMS.")
+    try:
+        customer = service.sample_customer(session, shop, campaign, None)
+        send_test(
+            settings, campaign.channel, to, service.render_for(shop, campaign, customer, links)
+        )
+    except Invalid as invalid:
+        return _back(shop, campaign_id, error=next(iter(invalid.errors.values())))
+    except (SendFailed, Unavailable) as failed:
+        return _back(shop, campaign_id, error=f"The test was not sent: {failed}")
+    return _back(shop, campaign_id, notice=f"Test sent to {to}.")

@@ -1,0 +1,87 @@
+"""Saved segments: create, change, count and sample. Services flush; the edge commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from barberbot.campaigns import rules, sql
+from barberbot.models import Customer, Segment, Shop
+from barberbot.models.base import utcnow
+
+SAMPLE = 10
+
+
+@dataclass(frozen=True)
+class Preview:
+    count: int
+    sample: Sequence[Customer]
+
+
+def context(shop: Shop, now: datetime | None = None) -> sql.Context:
+    return sql.Context(shop.id, ZoneInfo(shop.timezone), now or utcnow())
+
+
+def preview(session: Session, shop: Shop, rule: rules.Rule, *, sample: int = SAMPLE) -> Preview:
+    where = sql.where(rule, context(shop))
+    count = session.scalar(select(func.count()).select_from(Customer).where(where)) or 0
+    rows = session.scalars(
+        select(Customer)
+        .where(where)
+        .order_by(Customer.last_inquiry_at.desc(), Customer.id.desc())
+        .limit(sample)
+    ).all()
+    return Preview(count, rows)
+
+
+def _check_name(session: Session, shop: Shop, name: str, segment_id: int | None) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 120:
+        raise rules.RuleInvalid({"name": "A segment needs a name of 1 to 120 characters."})
+    clash = session.scalar(
+        select(Segment.id).where(Segment.shop_id == shop.id, Segment.name == name)
+    )
+    if clash is not None and clash != segment_id:
+        raise rules.RuleInvalid({"name": f"There is already a segment called {name!r}."})
+    return name
+
+
+def create(session: Session, shop: Shop, name: str, raw_rule: Any) -> Segment:
+    rule = rules.parse(raw_rule)
+    segment = Segment(
+        shop_id=shop.id, name=_check_name(session, shop, name, None), rule=rules.dump(rule)
+    )
+    session.add(segment)
+    session.flush()
+    return segment
+
+
+def update(session: Session, segment: Segment, name: str, raw_rule: Any) -> Segment:
+    shop = session.get(Shop, segment.shop_id)
+    assert shop is not None
+    segment.rule = rules.dump(rules.parse(raw_rule))
+    segment.name = _check_name(session, shop, name, segment.id)
+    segment.updated_at = utcnow()
+    session.flush()
+    return segment
+
+
+def get(session: Session, shop: Shop, segment_id: int) -> Segment | None:
+    segment = session.get(Segment, segment_id)
+    return segment if segment is not None and segment.shop_id == shop.id else None
+
+
+def all_of(session: Session, shop: Shop) -> Sequence[Segment]:
+    return session.scalars(
+        select(Segment).where(Segment.shop_id == shop.id).order_by(Segment.name)
+    ).all()
+
+
+def rule_of(segment: Segment) -> rules.Rule:
+    return rules.parse(segment.rule)

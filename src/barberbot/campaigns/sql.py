@@ -1,0 +1,134 @@
+"""Segment rules to SQL over the customers table: the database counts, never Python."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, true
+
+from barberbot.analytics.bands import bands_condition
+from barberbot.campaigns import rules
+from barberbot.models import ConsentState, Customer, CustomerInquiry
+
+
+@dataclass(frozen=True)
+class Context:
+    shop_id: int
+    zone: ZoneInfo
+    now: datetime
+
+    def local_midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time(), tzinfo=self.zone)
+
+
+Compiler = Callable[[Any, Context], ColumnElement[bool]]
+COMPILERS: dict[type[rules.Condition], Compiler] = {}
+
+
+def compiles(cls: type[rules.Condition]) -> Callable[[Compiler], Compiler]:
+    """Register the SQL of a condition class (the extension point, beside `rules.condition`)."""
+
+    def register(function: Compiler) -> Compiler:
+        COMPILERS[cls] = function
+        return function
+
+    return register
+
+
+def where(rule: rules.Rule, context: Context) -> ColumnElement[bool]:
+    """The WHERE clause of a rule, including the shop."""
+    return and_(Customer.shop_id == context.shop_id, _compile(rule, context))
+
+
+def _compile(rule: rules.Rule, context: Context) -> ColumnElement[bool]:
+    if isinstance(rule, rules.Group):
+        parts = [_compile(part, context) for part in rule.parts]
+        return and_(true(), *parts) if rule.op == "and" else or_(false(), *parts)
+    return COMPILERS[type(rule)](rule, context)
+
+
+def _range(column: Any, low: int | None, high: int | None) -> ColumnElement[bool]:
+    parts = []
+    if low is not None:
+        parts.append(column >= low)
+    if high is not None:
+        parts.append(column <= high)
+    return and_(true(), *parts)
+
+
+@compiles(rules.AgeRange)
+def _age(rule: rules.AgeRange, context: Context) -> ColumnElement[bool]:
+    return _range(Customer.age, rule.min, rule.max)
+
+
+@compiles(rules.InquiryCount)
+def _count(rule: rules.InquiryCount, context: Context) -> ColumnElement[bool]:
+    return _range(Customer.inquiry_count, rule.min, rule.max)
+
+
+@compiles(rules.AgeBands)
+def _bands(rule: rules.AgeBands, context: Context) -> ColumnElement[bool]:
+    return bands_condition(Customer.age, rule.in_)
+
+
+@compiles(rules.GenderIn)
+def _gender(rule: rules.GenderIn, context: Context) -> ColumnElement[bool]:
+    return Customer.gender.in_([g.value for g in rule.in_])
+
+
+@compiles(rules.LocationIn)
+def _location(rule: rules.LocationIn, context: Context) -> ColumnElement[bool]:
+    return Customer.location.in_(rule.in_)
+
+
+@compiles(rules.InquiryTypes)
+def _types(rule: rules.InquiryTypes, context: Context) -> ColumnElement[bool]:
+    """An index lookup per customer on (customer_id, inquiry_type, received_at)."""
+    conditions = [
+        CustomerInquiry.customer_id == Customer.id,
+        CustomerInquiry.inquiry_type.in_(rule.in_),
+    ]
+    if rule.within_days is not None:
+        conditions.append(
+            CustomerInquiry.received_at >= context.now - timedelta(days=rule.within_days)
+        )
+    return exists().where(*conditions)
+
+
+def _dates(column: Any, rule: rules._Dates, context: Context) -> ColumnElement[bool]:
+    parts = []
+    if rule.after is not None:
+        parts.append(column >= context.local_midnight(rule.after))
+    if rule.before is not None:
+        parts.append(column < context.local_midnight(rule.before))
+    if rule.within_days is not None:
+        parts.append(column >= context.now - timedelta(days=rule.within_days))
+    if rule.more_than_days_ago is not None:
+        parts.append(column < context.now - timedelta(days=rule.more_than_days_ago))
+    return and_(true(), *parts)
+
+
+@compiles(rules.FirstInquiry)
+def _first(rule: rules.FirstInquiry, context: Context) -> ColumnElement[bool]:
+    return _dates(Customer.first_inquiry_at, rule, context)
+
+
+@compiles(rules.LastInquiry)
+def _last(rule: rules.LastInquiry, context: Context) -> ColumnElement[bool]:
+    return _dates(Customer.last_inquiry_at, rule, context)
+
+
+@compiles(rules.ConsentOn)
+def _consent(rule: rules.ConsentOn, context: Context) -> ColumnElement[bool]:
+    return consented(rule.channel)
+
+
+def consented(channel: str) -> ColumnElement[bool]:
+    """Reachable for marketing on the channel: consent granted and an address to use."""
+    if channel == "email":
+        return and_(Customer.email_consent == ConsentState.GRANTED, Customer.email.is_not(None))
+    return and_(Customer.sms_consent == ConsentState.GRANTED, Customer.phone.is_not(None))
