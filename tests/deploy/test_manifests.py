@@ -224,7 +224,7 @@ def test_every_container_runs_a_real_cli_command(overlay: str) -> None:
     for workload, container in app_containers(render(overlay)):
         assert container.get("command", entrypoint) == entrypoint == ["barberbot"], workload
         roles.add(resolve_command(container["args"]))
-    assert roles == {"serve", "worker", "db upgrade"}
+    assert roles == {"serve", "worker", "db upgrade", "campaigns run"}
 
 
 def test_the_image_default_command_is_real_and_the_cli_check_can_fail() -> None:
@@ -269,7 +269,7 @@ def test_only_the_api_takes_connections_from_outside(overlay: str) -> None:
                 assert selector["app.kubernetes.io/component"] == "api", policy["metadata"]
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("overlay", EVERY_RENDER)
 def test_workers_never_outnumber_the_partitions(overlay: str) -> None:
     manifests = render(overlay)
     worker = named(manifests, "Deployment", "barberbot-worker")
@@ -287,10 +287,7 @@ def test_dev_runs_one_of_each_with_kafka_mariadb_and_mongodb_in_the_cluster() ->
     manifests = render("dev")
     assert {
         d["metadata"]["name"]: d["spec"]["replicas"] for d in of_kind(manifests, "Deployment")
-    } == {
-        "barberbot-api": 1,
-        "barberbot-worker": 1,
-    }
+    } == {"barberbot-api": 1, "barberbot-worker": 1, "barberbot-campaigns": 1, "mailpit": 1}
     images = {
         s["metadata"]["name"]: s["spec"]["template"]["spec"]["containers"][0]["image"]
         for s in of_kind(manifests, "StatefulSet")
