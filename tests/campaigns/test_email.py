@@ -189,3 +189,28 @@ def test_double_opt_in_sends_a_confirmation_and_waits_for_it(
 def test_a_forged_unsubscribe_link_is_404(client: TestClient) -> None:
     assert client.get("/u/not-a-real-token").status_code == 404
     assert client.post("/u/not-a-real-token").status_code == 404
+
+
+def test_two_senders_at_once_send_everyone_exactly_once(
+    session: Session, shop: Shop, database: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    import threading
+    from collections import Counter
+
+    for i in range(40):
+        make_person(session, shop=shop, name=f"Guest {i}", email=f"guest{i}@x.example")
+    campaign = make_campaign(
+        session, shop=shop, segment=make_segment(session, shop=shop, rule=EVERYONE), send=True
+    )
+    senders = [Sender(database, settings) for _ in range(2)]
+    threads = [threading.Thread(target=s.run, kwargs={"until_idle": True}) for s in senders]
+
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    received = Counter(r for m in smtp.messages() for r in m.recipients)
+    assert len(received) == 40
+    assert set(received.values()) == {1}
+    assert set(states(session, campaign).values()) == {"sent"}

@@ -75,7 +75,7 @@ def _preview(session: Session, shop: Shop, raw: object) -> SegmentPreview:
         rule = rules.parse(raw)
     except Invalid as error:
         raise invalid(error) from None
-    customers.sync(session, shop, quick=True)
+    customers.sync_for_reading(session, shop)
     found = segments.preview(session, shop, rule)
     return SegmentPreview(
         count=found.count, sample=[CustomerRead.model_validate(c) for c in found.sample]
@@ -86,7 +86,7 @@ def _preview(session: Session, shop: Shop, raw: object) -> SegmentPreview:
 def list_customers(
     shop: MemberShop, session: SessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> list[CustomerRead]:
-    customers.sync(session, shop, quick=True)
+    customers.sync_for_reading(session, shop)
     rows = session.scalars(
         select(Customer)
         .where(Customer.shop_id == shop.id)
@@ -180,7 +180,7 @@ def preview_message(
 ) -> MessagePreview:
     """The message as one real customer would get it (the segment's first, by default)."""
     campaign = _campaign(session, shop, campaign_id)
-    customers.sync(session, shop, quick=True)
+    customers.sync_for_reading(session, shop)
     try:
         customer = service.sample_customer(session, shop, campaign, customer_id)
     except Invalid as error:
@@ -209,7 +209,7 @@ def send_test_message(
     to = body.to or (user.email if campaign.channel == Channel.EMAIL else None)
     if not to:
         raise InquiryInvalid({"to": "Give the phone number to send the test SMS to."})
-    customers.sync(session, shop, quick=True)
+    customers.sync_for_reading(session, shop)
     try:
         customer = service.sample_customer(session, shop, campaign, body.customer_id)
     except Invalid as error:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, delete, exists, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from barberbot.campaigns import consent
@@ -74,6 +75,16 @@ def sync(session: Session, shop: Shop, *, quick: bool = False) -> int:
             linked += len(rows)
         if len(rows) < BATCH:
             return linked
+
+
+def sync_for_reading(session: Session, shop: Shop) -> None:
+    """Best effort before a count or a preview: if another request or the sender is linking
+    the same inquiries right now, it wins, and this read sees the customers as they were."""
+    try:
+        with session.begin_nested():
+            sync(session, shop, quick=True)
+    except DBAPIError:
+        session.rollback()
 
 
 def _counts_match(session: Session, shop: Shop) -> bool:

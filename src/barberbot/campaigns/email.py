@@ -9,11 +9,18 @@ import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Protocol
 
 from barberbot.campaigns.delivery import SendFailed, Unavailable
 from barberbot.core.settings import Settings
 
 IDLE_CHECK_SECONDS = 5
+
+
+class Mailer(Protocol):
+    def send(self, email: Email) -> None: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)

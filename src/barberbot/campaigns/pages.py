@@ -57,7 +57,7 @@ def _page(
 def _overview(
     request: Request, user: User, shop: Shop, session: SessionDep, **extra: Any
 ) -> HTMLResponse:
-    customers.sync(session, shop, quick=True)
+    customers.sync_for_reading(session, shop)
     saved = [
         (s, segments.preview(session, shop, segments.rule_of(s), sample=0).count)
         for s in segments.all_of(session, shop)
@@ -164,7 +164,7 @@ def campaign_page(
     error: str = "",
 ) -> HTMLResponse:
     campaign = _campaign(session, shop, campaign_id)
-    customers.sync(session, shop, quick=True)
+    customers.sync_for_reading(session, shop)
     preview, preview_error = None, ""
     try:
         customer = service.sample_customer(session, shop, campaign, None)

@@ -24,15 +24,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, literal, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from barberbot.campaigns import customers, segments, service, sql
+from barberbot.campaigns.confirmations import Confirmations
 from barberbot.campaigns.delivery import SendFailed, Unavailable
-from barberbot.campaigns.email import Email, SmtpMailer
+from barberbot.campaigns.email import Email, Mailer, SmtpMailer
 from barberbot.campaigns.links import Links
 from barberbot.campaigns.rules import RuleInvalid
 from barberbot.campaigns.sms import SmsProvider, provider_for
@@ -54,12 +55,6 @@ from barberbot.models.base import utcnow
 
 log = logging.getLogger("barberbot.campaigns")
 INTERRUPTED = "interrupted while sending (sender stopped); not sent again in case it arrived"
-
-
-class Mailer(Protocol):
-    def send(self, email: Email) -> None: ...
-
-    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -102,6 +97,7 @@ class Sender:
         self.sms = sms or provider_for(settings)
         self._owned = (mailer is None, sms is None)  # close only what it opened
         self.links = Links(settings.resolved_secret_key, base_url(settings))
+        self.confirmations = Confirmations(db, self.mailer, self.links, now)
         self.now = now
         rate = settings.campaign_send_rate
         self.interval = 1 / rate if rate > 0 else 0.0
@@ -115,7 +111,12 @@ class Sender:
         log.info("campaign sender started", extra={"rate": self.settings.campaign_send_rate})
         try:
             while not self._stopping.is_set():
-                worked = self.cycle()
+                try:
+                    worked = self.cycle()
+                except DBAPIError as error:  # the database is away or busy: try again later
+                    log.warning("campaign sender cycle failed", extra={"error": str(error)})
+                    self._stopping.wait(self.settings.campaign_poll_seconds)
+                    continue
                 if until_idle and not worked and not self._claims_open():
                     return
                 if not worked:
@@ -134,7 +135,7 @@ class Sender:
         """One pass over everything due; True if it did anything."""
         worked = self.start_due()
         worked |= self._expire_claims()
-        worked |= self._send_confirmations()
+        worked |= self.confirmations.send_due(self._throttle, self._stopping)
         with self.db.transaction() as session:
             sending = list(
                 session.scalars(
@@ -369,54 +370,3 @@ class Sender:
                 .where(Campaign.status == CampaignStatus.SENDING, ~waiting)
                 .values(status=CampaignStatus.SENT, finished_at=self.now())
             )
-
-    def _send_confirmations(self) -> bool:
-        """Double opt-in: one confirmation e-mail per pending customer, at most once."""
-        with self.db.transaction() as session:
-            pending = list(
-                session.scalars(
-                    select(Customer.id)
-                    .where(
-                        Customer.email_consent == ConsentState.PENDING,
-                        Customer.confirmation_sent_at.is_(None),
-                        Customer.email.is_not(None),
-                    )
-                    .limit(100)
-                )
-            )
-        for customer_id in pending:
-            if self._stopping.is_set():
-                break
-            self._throttle()
-            with self.db.transaction() as session:
-                won = session.execute(
-                    update(Customer)
-                    .where(Customer.id == customer_id, Customer.confirmation_sent_at.is_(None))
-                    .values(confirmation_sent_at=self.now())
-                )
-                customer = session.get(Customer, customer_id)
-                shop = session.get(Shop, customer.shop_id) if customer else None
-            if won.rowcount != 1 or customer is None or shop is None:  # type: ignore[attr-defined]
-                continue
-            assert customer.email is not None
-            url = self.links.confirm_url(customer.id, customer.email)
-            body = (
-                f"Hello {customer.first_name},\n\nYou asked {shop.name} to send you offers and "
-                f"news by e-mail. Please confirm with this link:\n\n{url}\n\n"
-                "If that was not you, ignore this message and you will hear nothing more.\n"
-            )
-            try:
-                self.mailer.send(
-                    Email(customer.email, f"Please confirm: news from {shop.name}", body)
-                )
-            except SendFailed as failed:
-                log.warning("confirmation not sent", extra={"reason": failed.reason})
-            except Unavailable:
-                with self.db.transaction() as session:
-                    session.execute(
-                        update(Customer)
-                        .where(Customer.id == customer_id)
-                        .values(confirmation_sent_at=None)
-                    )
-                return False
-        return bool(pending)
