@@ -1,0 +1,78 @@
+"""In Chromium: build a segment and watch its count, create a campaign, send it, see results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy.orm import Session
+
+from barberbot.campaigns.sender import Sender
+from barberbot.core.db import Database
+from barberbot.core.settings import Settings
+from barberbot.models import Shop, User
+from barberbot.testing.smtp import SmtpServer
+from tests.browser import screenshot
+from tests.campaigns.factories import make_person
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def desk(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_segment_count_campaign_send_and_results(
+    desk: Page,
+    live_url: str,
+    session: Session,
+    shop: Shop,
+    owner: User,
+    database: Database,
+    settings: Settings,
+    smtp: SmtpServer,
+) -> None:
+    make_person(session, shop=shop, name="Kwame Mensah", email="kwame@x.example", age=41)
+    make_person(session, shop=shop, name="Liam Byrne", email="liam@x.example", age=36)
+    make_person(session, shop=shop, name="Zoë Núñez", email="zoe@x.example", age=29)
+    desk.goto(f"{live_url}/login")
+    desk.get_by_label("E-mail").fill(owner.email)
+    desk.get_by_label("Password").fill(PASSWORD)
+    desk.get_by_role("button", name="Sign in").click()
+
+    desk.get_by_role("link", name="Campaigns").click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text("Campaigns")
+    expect(desk.locator("#segment-count")).to_contain_text("Matching customers: 3 — e.g.")
+    desk.get_by_label("Name").first.fill("Over 35")
+    desk.locator("#segment-rule").fill('{"field": "age", "min": 35')
+    expect(desk.locator("#segment-count")).to_have_text("The rule is not valid JSON yet.")
+    desk.locator("#segment-rule").fill('{"field": "age", "min": 35}')
+    expect(desk.locator("#segment-count")).to_contain_text("Matching customers: 2")
+    desk.get_by_role("button", name="Save segment").click()
+    expect(desk.get_by_role("cell", name="Over 35")).to_be_visible()
+
+    desk.locator("#c-name").fill("Autumn beard week")
+    desk.locator("#c-subject").fill("{{ first_name }}, your beard misses us")
+    desk.locator("#c-body").fill("Hi {{ first_name }}, 20% off with {{ promo_code }}.")
+    desk.locator("#c-promo").fill("BEARD20")
+    desk.get_by_role("button", name="Create campaign").click()
+    expect(desk.locator("#preview-body")).to_contain_text("20% off with BEARD20.")
+    desk.get_by_role("button", name="Send to the segment").click()
+    expect(desk.get_by_role("status")).to_contain_text("Scheduled")
+
+    Sender(database, settings).run(until_idle=True)
+    desk.reload()
+
+    results = desk.locator("#results")
+    expect(results.get_by_role("row", name="Delivered")).to_contain_text("2")
+    assert sorted(r for m in smtp.messages() for r in m.recipients) == [
+        "kwame@x.example",
+        "liam@x.example",
+    ]
+    screenshot(desk, "campaign.png")
