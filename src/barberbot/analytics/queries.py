@@ -252,6 +252,12 @@ def locations(session: Session, shop_ids: Sequence[int]) -> list[str]:
     return sorted({str(location) for _, location in session.execute(query)})
 
 
+def newest(session: Session, shop_ids: Sequence[int]) -> datetime | None:
+    """When the shops' newest inquiry arrived: one look-up at the end of each shop's index."""
+    query = select(func.max(Inquiry.received_at)).where(Inquiry.shop_id.in_(shop_ids))
+    return session.scalar(query)
+
+
 def latest(
     session: Session, selection: Selection, limit: int = 25, offset: int = 0
 ) -> list[Inquiry]:

@@ -14,7 +14,6 @@ import pandas as pd
 from dash import Dash, Input, Output, State, ctx, html, no_update
 from dash.backends._fastapi import get_current_request  # the backend's own request accessor
 from dash.exceptions import PreventUpdate
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from barberbot.analytics import queries
@@ -41,7 +40,6 @@ from barberbot.dashboard.views import (
     summary_of,
     user_shops,
 )
-from barberbot.models import Inquiry
 
 FULL_EVERY_TICKS = 60_000 // LIVE_INTERVAL_MS
 FILTERS = ("shop", "period", "gender", "age-band", "inquiry-type", "location")
@@ -189,9 +187,7 @@ def _may_skip(ticks: int | None) -> bool:
 def _mark(session: Session, view: View, unchanged: str | None) -> str:
     """The newest inquiry's time in the view's shops (one index look-up per shop); stops the
     callback, leaving the page as it is, when it is still `unchanged`."""
-    newest = session.scalar(
-        select(func.max(Inquiry.received_at)).where(Inquiry.shop_id.in_(view.selection.shop_ids))
-    )
+    newest = queries.newest(session, view.selection.shop_ids)
     mark = newest.isoformat() if newest else ""
     if unchanged is not None and mark == unchanged:
         raise PreventUpdate
