@@ -81,15 +81,6 @@ class Role:
         self.restarts += 1
         self.start()
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
 
 @dataclass
 class Tally:
@@ -201,8 +192,16 @@ def chaos(api: Role, worker: Role, at: float, down: float, events: list[str]) ->
 
 
 def stop_all(roles: list[Role]) -> None:
-    for role in roles:
-        role.stop()
+    """SIGTERM every role at once, then wait for each (SIGKILL after 20 s)."""
+    running = [r.process for r in roles if r.process is not None and r.process.poll() is None]
+    for process in running:
+        process.terminate()
+    for process in running:
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def wait_ready(url: str, timeout: float = 60) -> None:
@@ -321,6 +320,7 @@ def rehearse(seconds: float, workers: int, threads: int, logs: Path) -> Result:
             watcher.poll()
             drain_seconds = time.monotonic() - drained
         for url in apis:
+            wait_ready(url)  # the restarted replica may still be starting
             backlog = httpx2.get(f"{url}/readyz", timeout=5).json().get("outbox_backlog")
             events.append(f"{url}/readyz: outbox_backlog={backlog}")
 

@@ -14,7 +14,7 @@ REHEARSAL = ROOT / "deploy" / "rehearsal.py"
 
 def test_every_accepted_inquiry_is_stored_exactly_once_through_kills() -> None:
     done = subprocess.run(
-        [sys.executable, str(REHEARSAL), "--seconds", "6", "--threads", "6", "--json"],
+        [sys.executable, str(REHEARSAL), "--seconds", "5", "--threads", "6", "--json"],
         capture_output=True,
         text=True,
         timeout=300,
