@@ -42,11 +42,9 @@ def fold(states: Iterable[tuple[str, datetime]]) -> tuple[str, datetime | None]:
     return state, at
 
 
-def refresh(session: Session, customer_ids: Iterable[int]) -> None:
-    """Recompute the consent columns of these customers from their events."""
+def states(session: Session, customer_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The consent columns of these customers, folded from their events."""
     ids = list(customer_ids)
-    if not ids:
-        return
     events: dict[tuple[int, str], list[tuple[str, datetime]]] = {}
     query = (
         select(ConsentEvent.customer_id, ConsentEvent.channel, ConsentEvent.state, ConsentEvent.at)
@@ -55,19 +53,24 @@ def refresh(session: Session, customer_ids: Iterable[int]) -> None:
     )
     for customer_id, channel, state, at in session.execute(query):
         events.setdefault((customer_id, channel), []).append((state, at))
+    result = {}
     for customer_id in ids:
         email = fold(events.get((customer_id, Channel.EMAIL.value), []))
         sms = fold(events.get((customer_id, Channel.SMS.value), []))
-        session.execute(
-            update(Customer)
-            .where(Customer.id == customer_id)
-            .values(
-                email_consent=email[0],
-                email_consent_at=email[1],
-                sms_consent=sms[0],
-                sms_consent_at=sms[1],
-            )
-        )
+        result[customer_id] = {
+            "email_consent": email[0],
+            "email_consent_at": email[1],
+            "sms_consent": sms[0],
+            "sms_consent_at": sms[1],
+        }
+    return result
+
+
+def refresh(session: Session, customer_ids: Iterable[int]) -> None:
+    """Recompute the consent columns of these customers from their events."""
+    found = states(session, customer_ids)
+    if found:
+        session.execute(update(Customer), [{"id": cid} | cols for cid, cols in found.items()])
 
 
 def record(

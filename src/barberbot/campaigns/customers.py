@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, delete, exists, func, insert, select, update
+from sqlalchemy import Row, Table, delete, exists, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -28,9 +28,19 @@ from barberbot.models import (
     Inquiry,
     Shop,
 )
-from barberbot.models.base import utcnow
+from barberbot.models.base import Base, utcnow
 
 BATCH = 2000
+
+
+def _table(model: type[Base]) -> Table:
+    """The Core table of a model: inserts without the ORM's per-row bookkeeping."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+CUSTOMERS = _table(Customer)
 Key = tuple[str, str]
 
 _COLUMNS = (
@@ -142,11 +152,20 @@ def _absorb(session: Session, shop: Shop, rows: Sequence[Any]) -> None:
         target[root] = survivor
         touched.add(survivor)
     opt_in = consent.double_opt_in(session, shop.id)
+    fresh: dict[object, dict[str, Any]] = {}
+    for row in rows:
+        root = groups.find(_keys(row)[0])
+        if root not in target and root not in fresh:
+            fresh[root] = _new_customer(shop, row)
+    if fresh:  # one batched INSERT ... RETURNING for the new customers' ids
+        made = session.execute(
+            insert(CUSTOMERS).returning(CUSTOMERS.c.id, sort_by_parameter_order=True),
+            list(fresh.values()),
+        )
+        target |= dict(zip(fresh, made.scalars(), strict=True))
     links, events = [], []
     for row in rows:
         root = groups.find(_keys(row)[0])
-        if root not in target:
-            target[root] = _new_customer(session, shop, row)
         customer_id = target[root]
         touched.add(customer_id)
         links.append(
@@ -165,10 +184,10 @@ def _absorb(session: Session, shop: Shop, rows: Sequence[Any]) -> None:
         for kind, value in [k]
     ]
     if new_contacts:
-        session.execute(insert(CustomerContact), new_contacts)
-    session.execute(insert(CustomerInquiry), links)
+        session.execute(insert(_table(CustomerContact)), new_contacts)
+    session.execute(insert(_table(CustomerInquiry)), links)
     if events:
-        session.execute(insert(ConsentEvent), events)
+        session.execute(insert(_table(ConsentEvent)), events)
     refresh(session, touched)
 
 
@@ -186,19 +205,21 @@ def _known_contacts(session: Session, shop: Shop, keys: set[Key]) -> dict[Key, i
     return known
 
 
-def _new_customer(session: Session, shop: Shop, row: Row[Any]) -> int:
-    customer = Customer(
-        shop_id=shop.id,
-        name=row.customer_name,
-        first_name=first_name(row.customer_name),
-        age=row.age,
-        gender=row.gender,
-        first_inquiry_at=row.received_at,
-        last_inquiry_at=row.received_at,
-    )
-    session.add(customer)
-    session.flush()
-    return customer.id
+def _new_customer(shop: Shop, row: Row[Any]) -> dict[str, Any]:
+    """Placeholders from its first inquiry; `refresh` fills in the rest."""
+    return {
+        "shop_id": shop.id,
+        "name": row.customer_name,
+        "first_name": first_name(row.customer_name),
+        "age": row.age,
+        "gender": row.gender,
+        "inquiry_count": 0,
+        "first_inquiry_at": row.received_at,
+        "last_inquiry_at": row.received_at,
+        "email_consent": ConsentState.NONE.value,
+        "sms_consent": ConsentState.NONE.value,
+        "updated_at": row.received_at,
+    }
 
 
 def _consent_events(
@@ -258,60 +279,57 @@ def _merge(session: Session, loser: int, survivor: int) -> None:
 
 
 def refresh(session: Session, customer_ids: set[int]) -> None:
-    """Recompute aggregates (in SQL), latest details and consent of these customers."""
+    """Recompute aggregates (in SQL), latest details and consent of these customers, and
+    write them back in one executemany per 500 customers."""
     ids = sorted(customer_ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        _refresh_aggregates(session, chunk)
-        _refresh_details(session, chunk)
-        consent.refresh(session, chunk)
+        values = _details(session, chunk)
+        for customer_id, count, first, last in session.execute(
+            select(
+                CustomerInquiry.customer_id,
+                func.count(),
+                func.min(CustomerInquiry.received_at),
+                func.max(CustomerInquiry.received_at),
+            )
+            .where(CustomerInquiry.customer_id.in_(chunk))
+            .group_by(CustomerInquiry.customer_id)
+        ):
+            values[customer_id].update(
+                inquiry_count=count, first_inquiry_at=first, last_inquiry_at=last
+            )
+        for customer_id, states in consent.states(session, chunk).items():
+            if customer_id in values:
+                values[customer_id].update(states)
+        if values:
+            session.execute(update(Customer), list(values.values()))
     session.flush()
 
 
-def _refresh_aggregates(session: Session, ids: list[int]) -> None:
-    query = (
-        select(
-            CustomerInquiry.customer_id,
-            func.count(),
-            func.min(CustomerInquiry.received_at),
-            func.max(CustomerInquiry.received_at),
-        )
-        .where(CustomerInquiry.customer_id.in_(ids))
-        .group_by(CustomerInquiry.customer_id)
-    )
-    for customer_id, count, first, last in session.execute(query).all():
-        session.execute(
-            update(Customer)
-            .where(Customer.id == customer_id)
-            .values(
-                inquiry_count=count,
-                first_inquiry_at=first,
-                last_inquiry_at=last,
-                updated_at=utcnow(),
-            )
-        )
-
-
-def _refresh_details(session: Session, ids: list[int]) -> None:
-    """Name, age, gender from the latest inquiry; contacts and location: latest given."""
+def _details(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Name, age, gender from the latest inquiry; contacts and location: the latest given."""
     query = (
         select(CustomerInquiry.customer_id, *_COLUMNS)
         .join(Inquiry, Inquiry.id == CustomerInquiry.inquiry_id)
         .where(CustomerInquiry.customer_id.in_(ids))
         .order_by(CustomerInquiry.customer_id, Inquiry.received_at, Inquiry.id)
     )
+    now = utcnow()
     latest: dict[int, dict[str, Any]] = {}
     for row in session.execute(query):
-        values = latest.setdefault(row.customer_id, {})
+        values = latest.setdefault(
+            row.customer_id,
+            {"id": row.customer_id, "email": None, "phone": None, "location": None},
+        )
         values.update(
             name=row.customer_name,
             first_name=first_name(row.customer_name),
             age=row.age,
             gender=row.gender,
+            updated_at=now,
         )
         values.update({k: v for k in ("email", "phone", "location") if (v := getattr(row, k))})
-    for customer_id, values in latest.items():
-        session.execute(update(Customer).where(Customer.id == customer_id).values(**values))
+    return latest
 
 
 def _drop_forgotten(session: Session, shop: Shop) -> None:
