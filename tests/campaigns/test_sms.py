@@ -218,3 +218,19 @@ def test_with_an_auth_token_the_webhook_checks_twilios_signature(
         genuine = client.post(url, data=form, headers={"X-Twilio-Signature": good.decode()})
     assert forged.status_code == 403
     assert genuine.status_code == 200
+
+
+def test_stop_from_the_international_form_of_a_national_number(
+    session: Session, shop: Shop, client: TestClient
+) -> None:
+    make_person(session, shop=shop, name="Local Typist", phone="07700 900106")
+    make_person(session, shop=shop, name="Someone Else", phone="+447700900107")
+    from tests.campaigns.factories import sync
+
+    sync(session, shop)  # they got an SMS, so they are customers already
+
+    client.post("/webhooks/sms/inbound", data={"From": "+447700900106", "Body": "STOP"})
+
+    session.rollback()  # a fresh snapshot (MariaDB reads repeatably)
+    assert customer_by_name(session, shop, "Local Typist").sms_consent == "withdrawn"
+    assert customer_by_name(session, shop, "Someone Else").sms_consent == "granted"

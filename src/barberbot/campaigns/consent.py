@@ -24,6 +24,7 @@ from barberbot.models import (
 )
 from barberbot.models.base import utcnow
 
+NATIONAL_DIGITS = 9
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 
 
@@ -142,10 +143,22 @@ def confirm_email(session: Session, customer: Customer) -> bool:
 
 
 def customers_by_phone(session: Session, phone: str) -> list[Customer]:
-    """Every customer, in any shop, known by this phone number (an SMS reply names no shop)."""
-    ids = select(CustomerContact.customer_id).where(
-        CustomerContact.kind == "phone", CustomerContact.value == phone_key(phone)
+    """Every customer, in any shop, known by this phone number (an SMS reply names no shop).
+
+    Providers send +447700900123; a customer may have typed 07700 900123. Without an exact
+    match, the last nine digits (the national number) decide: over-matching a STOP only
+    silences someone, never messages them.
+    """
+    key = phone_key(phone)
+    phones = CustomerContact.kind == "phone"
+    ids = list(
+        session.scalars(
+            select(CustomerContact.customer_id).where(phones, CustomerContact.value == key)
+        )
     )
+    if not ids and len(key) >= NATIONAL_DIGITS:
+        suffix = CustomerContact.value.endswith(key[-NATIONAL_DIGITS:], autoescape=True)
+        ids = list(session.scalars(select(CustomerContact.customer_id).where(phones, suffix)))
     return list(session.scalars(select(Customer).where(Customer.id.in_(ids))))
 
 
