@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from barberbot.auth import service as auth
+from barberbot.forms import service as forms
+from barberbot.forms.definition import FormDefinition
+from barberbot.forms.schemas import FormUpdate
 from barberbot.inquiries import service as inquiries
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Inquiry, Role, Shop, Source, User
@@ -75,3 +78,38 @@ def make_inquiry(
     inquiry = inquiries.capture(session, shop, data, source=source, received_at=received_at).inquiry
     session.commit()
     return inquiry
+
+
+def form_fields(**overrides: Any) -> list[dict[str, Any]]:
+    """A form of every question type (an API/PUT body's `fields`)."""
+    fields: list[dict[str, Any]] = [
+        {"key": "barber", "label": "Which barber do you prefer?", "type": "short_text"},
+        {"key": "notes", "label": "Anything else?", "type": "long_text"},
+        {"key": "visits", "label": "Visits a year", "type": "number", "min": 0, "max": 52},
+        {
+            "key": "hair_type",
+            "label": "Hair type",
+            "type": "single_choice",
+            "options": ["Straight", "Wavy", "Curly"],
+            "required": True,
+            "help_text": "So we can book the right barber.",
+        },
+        {
+            "key": "heard_from",
+            "label": "How did you hear about us?",
+            "type": "multiple_choice",
+            "options": ["Friend", "Instagram", "Walked past"],
+        },
+        {"key": "preferred_day", "label": "Preferred day", "type": "date"},
+        {"key": "first_visit", "label": "First visit?", "type": "yes_no"},
+    ]
+    return [field | overrides.get(field["key"], {}) for field in fields]
+
+
+def make_form(
+    session: Session, *, shop: Shop, fields: Sequence[dict[str, Any]] | None = None
+) -> FormDefinition:
+    update = FormUpdate.model_validate({"fields": form_fields() if fields is None else fields})
+    form = forms.save(session, shop, update)
+    session.commit()
+    return form

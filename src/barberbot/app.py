@@ -20,6 +20,10 @@ from barberbot.core.openapi import document_models
 from barberbot.core.ratelimit import RateLimiter
 from barberbot.core.settings import Settings
 from barberbot.dashboard.app import DashboardLoginGuard, mount_dashboard
+from barberbot.forms.api import install_form_error_handlers
+from barberbot.forms.api import router as forms_router
+from barberbot.forms.store import AnswerStore
+from barberbot.forms.stores import answer_store_for
 from barberbot.inquiries.api import router as inquiries_router
 from barberbot.inquiries.intake import DirectIntake, Intake, StreamIntake
 from barberbot.inquiries.rules import InquiryCreate
@@ -30,6 +34,7 @@ from barberbot.streaming import kafka_config, metrics
 from barberbot.streaming.outbox import Outbox
 from barberbot.streaming.relay import Relay
 from barberbot.web.form import router as form_router
+from barberbot.web.form_editor import router as form_editor_router
 from barberbot.web.owner import router as owner_router
 from barberbot.web.templating import STATIC_DIR
 
@@ -40,7 +45,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         configure_logging(settings.log_level, settings.log_format)
     db = database or Database.from_url(settings.resolved_database_url)
 
-    intake, relay = _intake_for(settings, db)
+    answers = answer_store_for(settings)
+    intake, relay = _intake_for(settings, db, answers)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -52,6 +58,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             relay.outbox.close()
         if isinstance(intake, DirectIntake):
             intake.writer.close()
+        answers.close()
         if database is None:
             db.engine.dispose()
 
@@ -70,6 +77,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.shop_cache = ShopCache(db)
     app.state.intake = intake
+    app.state.answer_store = answers
     app.state.relay = relay
 
     app.add_middleware(DashboardLoginGuard)  # added first, so it runs inside the session
@@ -84,23 +92,28 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLogMiddleware)
     install_error_handlers(app)
+    install_form_error_handlers(app)
 
     app.include_router(inquiries_router)
     document_models(app, InquiryCreate)  # the capture endpoint reads its own body
     app.include_router(shops_router)
+    app.include_router(forms_router)
     app.include_router(form_router)
     app.include_router(owner_router)
     app.include_router(campaigns_router)
+    app.include_router(form_editor_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_dashboard(app, db)
     _add_health(app, db, relay)
     return app
 
 
-def _intake_for(settings: Settings, db: Database) -> tuple[Intake, Relay | None]:
+def _intake_for(
+    settings: Settings, db: Database, answers: AnswerStore
+) -> tuple[Intake, Relay | None]:
     """The one decision between storing inquiries at once and streaming them through Kafka."""
     if not settings.streaming:
-        return DirectIntake(InquiryWriter(db)), None
+        return DirectIntake(InquiryWriter(db, answers=answers)), None
     outbox = Outbox(settings.resolved_outbox_path)
     relay = Relay(outbox, settings.kafka_topic, kafka_config.producer(settings))
     return StreamIntake(outbox), relay

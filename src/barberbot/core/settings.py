@@ -83,6 +83,14 @@ class Settings(BaseSettings):
         "is recorded failed (interrupted), never sent again; keep above the SMTP timeout.",
     )
 
+    # Custom answers: in the SQL database unless a MongoDB URL is set.
+    mongodb_url: SecretStr | None = Field(
+        default=None, description="mongodb://... (a database in the path, else 'barberbot')"
+    )
+    mongodb_timeout_ms: int = Field(
+        default=3000, ge=100, description="How long a write waits for MongoDB before failing."
+    )
+
     @model_validator(mode="after")
     def _refuse_missing_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key is None:

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import orjson
+import pandas as pd
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
 from barberbot.auth import service as auth
@@ -19,12 +21,15 @@ from barberbot.core.deps import (
     MemberShop,
     SessionDep,
     client_key,
-    get_cached_shop,
     signed_in_client,
+    unknown_shop,
 )
 from barberbot.core.openapi import json_body
 from barberbot.core.ratelimit import retry_after_header
 from barberbot.core.routing import RequestOnlyRoute
+from barberbot.forms import service as forms
+from barberbot.forms.deps import AnswerStoreDep
+from barberbot.forms.store import AnswerStore
 from barberbot.inquiries import export, service, sync
 from barberbot.inquiries.filters import InquiryFilters
 from barberbot.inquiries.intake import Intake
@@ -37,7 +42,7 @@ from barberbot.inquiries.schemas import (
     encode_cursor,
 )
 from barberbot.inquiries.sync import SyncBatch, SyncReport
-from barberbot.models import Role, Source
+from barberbot.models import Role, Shop, Source
 
 router = APIRouter(prefix="/api/v1/shops/{slug}/inquiries", tags=["inquiries"])
 
@@ -80,14 +85,21 @@ async def create_inquiry(request: Request, slug: str) -> Response:
     # cost more than everything else here together. It validates on the event loop, hands
     # the row to the group-commit writer, opens no session, and answers once the inquiry is
     # committed (or durably queued).
-    shop = await get_cached_shop(slug, request)
+    found = await request.app.state.shop_cache.get_with_form(slug)
+    if found is None:
+        raise unknown_shop(slug)
+    shop, form = found
     _check_rate(request, await signed_in_client(request))
     idempotency_key = _idempotency_key(request)
-    data = validate_inquiry_json(await _body(request), shop.type_labels())
+    data = validate_inquiry_json(await _body(request), shop.type_labels(), form)
     intake: Intake = request.app.state.intake
     try:
         accepted = await intake.submit(
-            shop, data, source=Source.API, idempotency_key=idempotency_key
+            shop,
+            data,
+            source=Source.API,
+            idempotency_key=idempotency_key,
+            form_version=form.version,
         )
     except service.IdempotencyConflict as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
@@ -98,6 +110,8 @@ async def create_inquiry(request: Request, slug: str) -> Response:
         body = Queued(id=accepted.id).model_dump(mode="json")
         return _json(body, status.HTTP_202_ACCEPTED, headers)
     read = InquiryRead.model_validate(accepted.stored).model_dump(mode="json")
+    if form.version and not accepted.replayed:
+        read |= {"answers": data.answers, "form_version": form.version}
     return _json(read, status.HTTP_201_CREATED, headers)
 
 
@@ -114,8 +128,9 @@ router.add_api_route(
         202: {"model": Queued, "description": "Accepted and queued (Kafka configured)"},
         409: {"description": "Idempotency-Key reused for another inquiry"},
         413: {"description": "The body is over the size limit"},
-        422: {"description": "Invalid fields, with a message for each"},
+        422: {"description": "Invalid fields (custom answers as answers.<key>), a message each"},
         429: {"description": "Too many submissions from this client"},
+        503: {"description": "The answer store (MongoDB) is unreachable; nothing was stored"},
     },
 )
 
@@ -189,11 +204,22 @@ def _attachment(shop_slug: str, extension: str) -> dict[str, str]:
     }
 
 
+def _export_frame(
+    shop: Shop, session: Session, answers: AnswerStore, filters: InquiryFilters
+) -> pd.DataFrame:
+    rows = service.all_matching(session, shop, filters)
+    documents = answers.read(session, [row.id for row in rows])
+    return export.to_frame(shop, rows, forms.current(session, shop), documents)
+
+
 @router.get("/export.csv", summary="Export inquiries as CSV", response_class=Response)
 def export_csv(
-    shop: MemberShop, session: SessionDep, filters: Annotated[InquiryFilters, Query()]
+    shop: MemberShop,
+    session: SessionDep,
+    answers: AnswerStoreDep,
+    filters: Annotated[InquiryFilters, Query()],
 ) -> Response:
-    frame = export.to_frame(shop, service.all_matching(session, shop, filters))
+    frame = _export_frame(shop, session, answers, filters)
     return Response(
         export.to_csv(frame),
         media_type="text/csv; charset=utf-8",
@@ -205,9 +231,12 @@ def export_csv(
     "/export.xlsx", summary="Export inquiries as an Excel workbook", response_class=Response
 )
 def export_xlsx(
-    shop: MemberShop, session: SessionDep, filters: Annotated[InquiryFilters, Query()]
+    shop: MemberShop,
+    session: SessionDep,
+    answers: AnswerStoreDep,
+    filters: Annotated[InquiryFilters, Query()],
 ) -> Response:
-    frame = export.to_frame(shop, service.all_matching(session, shop, filters))
+    frame = _export_frame(shop, session, answers, filters)
     return Response(
         export.to_xlsx(frame, title=shop.name),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -216,11 +245,19 @@ def export_xlsx(
 
 
 @router.get("/{inquiry_id}", response_model=InquiryRead, summary="Read one inquiry")
-def read_inquiry(inquiry_id: uuid.UUID, shop: MemberShop, session: SessionDep) -> InquiryRead:
+def read_inquiry(
+    inquiry_id: uuid.UUID, shop: MemberShop, session: SessionDep, answers: AnswerStoreDep
+) -> InquiryRead:
     inquiry = service.get(session, shop, inquiry_id)
     if inquiry is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such inquiry in this shop.")
-    return InquiryRead.model_validate(inquiry)
+    read = InquiryRead.model_validate(inquiry)
+    document = answers.read(session, [inquiry.id]).get(inquiry.id)
+    if document is None:
+        return read
+    return read.model_copy(
+        update={"answers": document.answers, "form_version": document.form_version}
+    )
 
 
 @router.delete(
@@ -229,12 +266,16 @@ def read_inquiry(inquiry_id: uuid.UUID, shop: MemberShop, session: SessionDep) -
     summary="Forget an inquiry (the customer asked to be forgotten)",
 )
 def delete_inquiry(
-    inquiry_id: uuid.UUID, shop: MemberShop, user: CurrentUser, session: SessionDep
+    inquiry_id: uuid.UUID,
+    shop: MemberShop,
+    user: CurrentUser,
+    session: SessionDep,
+    answers: AnswerStoreDep,
 ) -> Response:
     if auth.role_in(user, shop) != Role.OWNER:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, "Only the shop's owners can delete inquiries."
         )
-    if not service.forget(session, shop, inquiry_id):
+    if not service.forget(session, shop, inquiry_id, answers):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such inquiry in this shop.")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,9 +1,14 @@
-"""CSV and Excel exports of a shop's inquiries, for offline work."""
+"""CSV and Excel exports of a shop's inquiries, for offline work.
+
+Custom answers follow the standard columns, one column per question of the shop's form, as
+`answers.<key>`: current questions in order, then retired ones, whose earlier answers stay.
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -11,6 +16,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from barberbot.forms.answers import readable
+from barberbot.forms.definition import NO_FORM, FormDefinition
+from barberbot.forms.store import AnswerDocument
 from barberbot.models import Inquiry, Shop
 
 COLUMNS = (
@@ -35,9 +43,36 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _WIDTHS = {"id": 38, "message": 60, "consent_text": 60, "customer_name": 28, "email": 30}
 
 
-def to_frame(shop: Shop, inquiries: Sequence[Inquiry]) -> pd.DataFrame:
+def to_frame(
+    shop: Shop,
+    inquiries: Sequence[Inquiry],
+    form: FormDefinition = NO_FORM,
+    answers: Mapping[uuid.UUID, AnswerDocument] | None = None,
+) -> pd.DataFrame:
     """One row per inquiry; times as naive datetimes (UTC, and the shop's local time)."""
     zone = ZoneInfo(shop.timezone)
+    frame = _standard_frame(zone, inquiries)
+    if not form.fields:
+        return frame
+    documents = answers or {}
+    keys = [f.key for f in (*form.asked, *form.retired)]
+    for key in keys:
+        cells = [_answer(documents.get(inquiry.id), key) for inquiry in inquiries]
+        frame[answer_column(key)] = pd.Series(cells, index=frame.index, dtype=object)
+    return frame
+
+
+def answer_column(key: str) -> str:
+    return f"answers.{key}"
+
+
+def _answer(document: AnswerDocument | None, key: str) -> object:
+    if document is None or key not in document.answers:
+        return None
+    return readable(document.answers[key])
+
+
+def _standard_frame(zone: ZoneInfo, inquiries: Sequence[Inquiry]) -> pd.DataFrame:
     rows = [
         {
             "id": str(i.id),

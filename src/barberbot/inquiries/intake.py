@@ -50,12 +50,23 @@ class Intake(Protocol):
         idempotency_key: str | None = None,
         inquiry_id: uuid.UUID | None = None,
         received_at: datetime | None = None,
+        form_version: int = 0,
     ) -> Accepted:
-        """Take a validated inquiry; `inquiry_id`/`received_at` keep a client's own (sync)."""
+        """Take a validated inquiry; `inquiry_id`/`received_at` keep a client's own (sync).
+
+        `form_version`: the version of the shop's form its custom answers were checked
+        against (0: the shop has no form, and there are no answers to keep).
+        """
         ...
 
     async def submit(
-        self, shop: Shop, data: InquiryCreate, *, source: Source, idempotency_key: str | None
+        self,
+        shop: Shop,
+        data: InquiryCreate,
+        *,
+        source: Source,
+        idempotency_key: str | None,
+        form_version: int = 0,
     ) -> Accepted:
         """Take a validated inquiry from the event loop; committed (or queued) on return."""
         ...
@@ -68,11 +79,24 @@ class DirectIntake:
         self.writer = writer
 
     async def submit(
-        self, shop: Shop, data: InquiryCreate, *, source: Source, idempotency_key: str | None
+        self,
+        shop: Shop,
+        data: InquiryCreate,
+        *,
+        source: Source,
+        idempotency_key: str | None,
+        form_version: int = 0,
     ) -> Accepted:
         values = service.inquiry_values(shop, data, source=source)
         fingerprint = service.fingerprint(data) if idempotency_key else None
-        written = await self.writer.write(values, key=idempotency_key, fingerprint=fingerprint)
+        document = None
+        if form_version:
+            document = service.answer_document(
+                values["id"], shop, data, form_version, values["received_at"]
+            )
+        written = await self.writer.write(
+            values, key=idempotency_key, fingerprint=fingerprint, document=document
+        )
         if not written.replayed:
             metrics.ACCEPTED.labels(mode="direct").inc()
         row = written.row
@@ -89,6 +113,7 @@ class DirectIntake:
         idempotency_key: str | None = None,
         inquiry_id: uuid.UUID | None = None,
         received_at: datetime | None = None,
+        form_version: int = 0,
     ) -> Accepted:
         captured = service.capture(
             session,
@@ -98,6 +123,8 @@ class DirectIntake:
             idempotency_key=idempotency_key,
             inquiry_id=inquiry_id,
             received_at=received_at,
+            form_version=form_version,
+            answers=self.writer.answers,
         )
         if captured.created:
             metrics.ACCEPTED.labels(mode="direct").inc()
@@ -111,7 +138,13 @@ class StreamIntake:
         self.outbox = outbox
 
     async def submit(
-        self, shop: Shop, data: InquiryCreate, *, source: Source, idempotency_key: str | None
+        self,
+        shop: Shop,
+        data: InquiryCreate,
+        *,
+        source: Source,
+        idempotency_key: str | None,
+        form_version: int = 0,
     ) -> Accepted:
         # The outbox fsyncs: off the event loop. It needs no session.
         accept = functools.partial(
@@ -129,7 +162,10 @@ class StreamIntake:
         idempotency_key: str | None = None,
         inquiry_id: uuid.UUID | None = None,
         received_at: datetime | None = None,
+        form_version: int = 0,
     ) -> Accepted:
+        # The message carries the checked answers (data.answers); storing them is the
+        # worker's part, which does not do so yet (issue 6, part B).
         if data.marketing_consent and not data.consent_text:
             data = data.model_copy(update={"consent_text": shop.effective_consent_text()})
         inquiry_id = inquiry_id or uuid.uuid4()

@@ -11,10 +11,20 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+import orjson
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic import model_validator as _model_validator
 from pydantic_core import PydanticCustomError
 
+from barberbot.forms.answers import check_answers
+from barberbot.forms.definition import NO_FORM, FormDefinition
 from barberbot.inquiries.choices import Gender
 
 NAME_MAX = 120
@@ -88,6 +98,7 @@ class InquiryCreate(BaseModel):
                     "message": "Do you have time on Saturday morning?",
                     "marketing_consent": True,
                     "location": "high-street",
+                    "answers": {"hair_type": "Curly", "preferred_day": "2026-12-05"},
                 }
             ]
         },
@@ -103,6 +114,12 @@ class InquiryCreate(BaseModel):
     marketing_consent: bool = False
     consent_text: str | None = None
     location: str | None = None
+    answers: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Answers to the shop's own questions (GET /api/v1/shops/{shop}/form), "
+        "by question key: text, a number, true/false, a date as YYYY-MM-DD, or a list of "
+        "options for multiple choice.",
+    )
 
     @field_validator("customer_name", mode="before")
     @classmethod
@@ -262,23 +279,55 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return result
 
 
-def validate_inquiry(data: Mapping[str, Any], offered_types: Mapping[str, str]) -> InquiryCreate:
-    """Validate raw input against the rules and the shop's inquiry types."""
+def validate_inquiry(
+    data: Mapping[str, Any], offered_types: Mapping[str, str], form: FormDefinition = NO_FORM
+) -> InquiryCreate:
+    """Validate raw input against the rules, the shop's inquiry types and its own questions."""
     try:
-        return InquiryCreate.model_validate(data, context={"inquiry_types": offered_types})
+        inquiry = InquiryCreate.model_validate(data, context={"inquiry_types": offered_types})
     except ValidationError as error:
         errors = field_errors(error.errors())
         if not ({"phone", "email"} & errors.keys()) and _no_contact_given(data):
             errors[CONTACT_FIELD] = CONTACT_MESSAGE
-        raise InquiryInvalid(errors) from None
+        raise InquiryInvalid(errors | _answer_errors(form, data.get("answers"))) from None
+    return _with_checked_answers(inquiry, form)
 
 
-def validate_inquiry_json(body: bytes, offered_types: Mapping[str, str]) -> InquiryCreate:
-    """Validate a JSON body against the rules and the shop's inquiry types (the API)."""
+def validate_inquiry_json(
+    body: bytes, offered_types: Mapping[str, str], form: FormDefinition = NO_FORM
+) -> InquiryCreate:
+    """Validate a JSON body against the rules, the shop's types and its questions (the API)."""
     try:
-        return InquiryCreate.model_validate_json(body, context={"inquiry_types": offered_types})
+        inquiry = InquiryCreate.model_validate_json(body, context={"inquiry_types": offered_types})
     except ValidationError as error:
-        raise InquiryInvalid(field_errors(error.errors())) from None
+        errors = field_errors(error.errors())
+        if form.has_questions:  # the slow path only: all mistakes at once
+            errors |= _answer_errors(form, _raw_answers(body))
+        raise InquiryInvalid(errors) from None
+    return _with_checked_answers(inquiry, form)
+
+
+def _with_checked_answers(inquiry: InquiryCreate, form: FormDefinition) -> InquiryCreate:
+    if not inquiry.answers and not form.has_questions:  # the common case costs nothing
+        return inquiry
+    answers, errors = check_answers(form, inquiry.answers)
+    if errors:
+        raise InquiryInvalid(errors)
+    return inquiry.model_copy(update={"answers": answers})
+
+
+def _answer_errors(form: FormDefinition, raw: Any) -> dict[str, str]:
+    if raw is None and not form.has_questions:
+        return {}
+    return check_answers(form, raw)[1]
+
+
+def _raw_answers(body: bytes) -> Any:
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    return parsed.get("answers") if isinstance(parsed, dict) else None
 
 
 def _no_contact_given(data: Mapping[str, Any]) -> bool:

@@ -7,8 +7,9 @@ import binascii
 import json
 import uuid
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from barberbot.models import Inquiry
 
@@ -32,6 +33,12 @@ class InquiryRead(BaseModel):
     consent_text: str | None
     source: str
     location: str | None
+    answers: dict[str, Any] = Field(
+        default_factory=dict, description="Answers to the shop's own questions, by key"
+    )
+    form_version: int | None = Field(
+        default=None, description="The version of the shop's form they answered"
+    )
 
 
 class InquiryPage(BaseModel):

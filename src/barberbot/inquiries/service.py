@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, bindparam, delete, or_, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from barberbot.forms.store import AnswerDocument, AnswerStore
 from barberbot.inquiries.filters import InquiryFilters
 from barberbot.inquiries.rules import InquiryCreate
 from barberbot.models import IdempotencyKey, Inquiry, Shop, Source
@@ -31,8 +32,13 @@ class Captured:
 
 
 def fingerprint(inquiry: InquiryCreate) -> str:
-    canonical = json.dumps(inquiry.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    # without custom answers, the same fingerprint as before forms existed (stored keys)
+    fields = inquiry.model_dump(mode="json", exclude=None if inquiry.answers else _NO_ANSWERS)
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+_NO_ANSWERS = {"answers"}
 
 
 def capture(
@@ -44,8 +50,13 @@ def capture(
     idempotency_key: str | None = None,
     inquiry_id: uuid.UUID | None = None,
     received_at: datetime | None = None,
+    form_version: int = 0,
+    answers: AnswerStore | None = None,
 ) -> Captured:
-    """Store a validated inquiry, or return the one first stored under the same key."""
+    """Store a validated inquiry, or return the one first stored under the same key.
+
+    With a form (`form_version` > 0) its custom answers go to the `answers` store.
+    """
     if idempotency_key:
         existing = replay(session, shop, idempotency_key, data)
         if existing is not None:
@@ -55,6 +66,12 @@ def capture(
     )
     session.add(inquiry)
     session.flush()
+    if form_version:
+        if answers is None:
+            raise ValueError("an inquiry with custom answers needs an answer store")
+        answers.save(
+            session, [answer_document(inquiry.id, shop, data, form_version, inquiry.received_at)]
+        )
     if idempotency_key:
         session.add(
             IdempotencyKey(
@@ -96,6 +113,17 @@ def inquiry_values(
         "source": source.value,
         "location": data.location,
     }
+
+
+def answer_document(
+    inquiry_id: uuid.UUID,
+    shop: Shop,
+    data: InquiryCreate,
+    form_version: int,
+    received_at: datetime,
+) -> AnswerDocument:
+    """The custom answers of an inquiry, with the form version they answered."""
+    return AnswerDocument(inquiry_id, shop.id, form_version, received_at, data.answers)
 
 
 def store_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
@@ -191,10 +219,14 @@ def get(session: Session, shop: Shop, inquiry_id: uuid.UUID) -> Inquiry | None:
     return inquiry if inquiry is not None and inquiry.shop_id == shop.id else None
 
 
-def forget(session: Session, shop: Shop, inquiry_id: uuid.UUID) -> bool:
+def forget(
+    session: Session, shop: Shop, inquiry_id: uuid.UUID, answers: AnswerStore | None = None
+) -> bool:
     """Erase an inquiry and every trace of it (the customer asked to be forgotten)."""
     if get(session, shop, inquiry_id) is None:
         return False
+    if answers is not None:
+        answers.forget(session, inquiry_id)
     session.execute(delete(IdempotencyKey).where(IdempotencyKey.inquiry_id == inquiry_id))
     session.execute(delete(Inquiry).where(Inquiry.id == inquiry_id))
     session.flush()

@@ -17,6 +17,12 @@ stalling every request); the thread does, every `checkpoint_rows` inquiries.
 
 A batch that fails is written again one inquiry at a time, so one bad row (or a key another
 process stored a moment ago) fails or replays alone, and nothing of it is half-stored.
+
+Custom answers are saved by the answer store inside the batch's transaction, before it
+commits. The SQL store is part of that transaction, so such batches still run on the loop;
+MongoDB is network I/O, so a batch with documents for it goes to the writer thread, which
+writes the documents (one bulk upsert) before committing the rows. When MongoDB is down the
+inquiries with answers fail (and are not stored); the others of the batch are written.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from barberbot.core.db import Database
+from barberbot.forms.store import AnswerDocument, AnswerStore, AnswersUnavailable, SqlAnswerStore
 from barberbot.inquiries import service
 from barberbot.models import IdempotencyKey, Inquiry
 
@@ -52,6 +59,7 @@ class _Job:
     key: str | None
     fingerprint: str | None
     done: asyncio.Future[Written]  # resolved on its loop's thread
+    document: AnswerDocument | None = None  # the custom answers, if the shop has a form
 
     def resolve(self, outcome: Written | BaseException) -> None:
         """Called from the writer thread: hand the outcome to the waiting request."""
@@ -76,8 +84,15 @@ _CHECKPOINT = object()
 
 
 class InquiryWriter:
-    def __init__(self, db: Database, max_batch: int = 256, checkpoint_rows: int = 2000) -> None:
+    def __init__(
+        self,
+        db: Database,
+        max_batch: int = 256,
+        checkpoint_rows: int = 2000,
+        answers: AnswerStore | None = None,
+    ) -> None:
         self.db = db
+        self.answers: AnswerStore = answers or SqlAnswerStore()
         self.max_batch = max_batch
         self.on_loop = db.engine.dialect.name == "sqlite"
         self.checkpoint_rows = checkpoint_rows
@@ -90,18 +105,25 @@ class InquiryWriter:
         self._thread.start()
 
     async def write(
-        self, values: dict[str, Any], *, key: str | None = None, fingerprint: str | None = None
+        self,
+        values: dict[str, Any],
+        *,
+        key: str | None = None,
+        fingerprint: str | None = None,
+        document: AnswerDocument | None = None,
     ) -> Written:
         """Store the inquiry (or find the one first stored under `key`), once committed."""
         loop = asyncio.get_running_loop()
-        job = _Job(values, key, fingerprint, loop.create_future())
-        if self.on_loop:
+        job = _Job(values, key, fingerprint, loop.create_future(), document)
+        if self.on_loop and (document is None or self.answers.in_database):
             self._pending.append(job)
             if len(self._pending) == 1:  # the first of a batch: write once this tick is done
                 loop.call_soon(self._write_pending)
         else:
             self._jobs.put(job)
-        return await asyncio.shield(job.done)  # a client hanging up cannot undo the write
+        # A request cancelled meanwhile (its client hung up) cancels only this future: the
+        # batch still writes the inquiry, and `_settle` skips the cancelled future.
+        return await job.done
 
     def close(self, timeout: float = 30.0) -> None:
         """Write what is queued, then stop."""
@@ -117,7 +139,7 @@ class InquiryWriter:
         batch, self._pending = self._pending, []
         try:
             with self._loop_session() as session, session.begin():
-                results = _store(session, batch)
+                results = _store(session, batch, self.answers)
         except Exception:  # the lock is taken, or a row is bad: the thread waits and sorts it
             self._drop_loop_connection()
             for job in batch:
@@ -182,7 +204,16 @@ class InquiryWriter:
     def _write_batch(self, batch: list[_Job]) -> None:
         try:
             with self.db.sessions() as session, session.begin():
-                results = _store(session, batch)
+                results = _store(session, batch, self.answers)
+        except AnswersUnavailable as error:
+            # not one by one: each would wait for the store's timeout again
+            for job in batch:
+                if job.document is not None:
+                    job.resolve(error)
+            rest = [job for job in batch if job.document is None]
+            if rest:
+                self._write_batch(rest)
+            return
         except Exception as error:
             if len(batch) > 1:
                 for job in batch:  # alone, each fails or succeeds on its own
@@ -195,8 +226,13 @@ class InquiryWriter:
             job.resolve(result)
 
 
-def _store(session: Session, batch: Sequence[_Job]) -> list[Written | Exception]:
-    """Within one transaction: replay known keys, insert the rest. Flushes; caller commits."""
+def _store(
+    session: Session, batch: Sequence[_Job], answers: AnswerStore
+) -> list[Written | Exception]:
+    """Within one transaction: replay known keys, insert the rest and save their answers.
+
+    Flushes; the caller commits.
+    """
     earlier = _stored_under_keys(session, batch)
     results: list[Written | Exception] = []
     new_rows: list[dict[str, Any]] = []
@@ -222,6 +258,12 @@ def _store(session: Session, batch: Sequence[_Job]) -> list[Written | Exception]
     service.insert_rows(session, new_rows, skip_known=False)
     if new_keys:
         session.execute(insert(IdempotencyKey), new_keys)
+    documents = [
+        job.document
+        for job, result in zip(batch, results, strict=True)
+        if job.document is not None and isinstance(result, Written) and not result.replayed
+    ]
+    answers.save(session, documents)
     return results
 
 

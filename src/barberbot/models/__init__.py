@@ -18,6 +18,7 @@ from barberbot.models.customer import (
     CustomerContact,
     CustomerInquiry,
 )
+from barberbot.models.form import FormVersion, InquiryAnswers
 from barberbot.models.inquiry import Gender, IdempotencyKey, Inquiry, Source
 from barberbot.models.shop import Shop
 from barberbot.models.user import ApiToken, Membership, Role, User
@@ -36,9 +37,11 @@ __all__ = [
     "Customer",
     "CustomerContact",
     "CustomerInquiry",
+    "FormVersion",
     "Gender",
     "IdempotencyKey",
     "Inquiry",
+    "InquiryAnswers",
     "Membership",
     "RecipientStatus",
     "Role",

@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from barberbot.campaigns.attribution import record_link, tracked
 from barberbot.core.deps import IntakeDep, PublicShop, SessionDep, client_key
 from barberbot.core.ratelimit import retry_after_header
+from barberbot.forms import service as forms
+from barberbot.forms.answers import ANSWERS
+from barberbot.forms.definition import FormDefinition
+from barberbot.forms.schemas import FieldType
+from barberbot.forms.store import AnswersUnavailable
 from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
 from barberbot.models import Gender, Shop, Source
 from barberbot.web.templating import templates
@@ -43,14 +48,41 @@ def _query(embed: bool, location: str | None) -> str:
     return f"?{urlencode(params)}" if params else ""
 
 
+_ANSWER_PREFIX = ANSWERS + "."
+
+
+async def posted_answers(request: Request) -> dict[str, list[str]]:
+    """Every `answers.<key>` input of the post, with all its values (checkboxes repeat)."""
+    posted = await request.form()
+    return {
+        name.removeprefix(_ANSWER_PREFIX): [v for v in posted.getlist(name) if isinstance(v, str)]
+        for name in posted
+        if name.startswith(_ANSWER_PREFIX)
+    }
+
+
+PostedAnswers = Annotated[dict[str, list[str]], Depends(posted_answers)]
+
+
+def _raw_answers(form: FormDefinition, posted: dict[str, list[str]]) -> dict[str, Any]:
+    """The answers as the rules take them: a list for multiple choice, else the text."""
+    multiple = {f.key for f in form.fields if f.type == FieldType.MULTIPLE_CHOICE}
+    return {
+        key: values if key in multiple else (values[-1] if values else "")
+        for key, values in posted.items()
+    }
+
+
 def _render_form(
     request: Request,
     shop: Shop,
+    form: FormDefinition,
     *,
     values: dict[str, Any],
     errors: dict[str, str],
     embed: bool,
     status_code: int = status.HTTP_200_OK,
+    answers: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     action = request.url_for("submit_inquiry", slug=shop.slug).path + _query(embed, None)
     action = tracked(action, request.query_params.get("c"))  # a campaign's link to the form
@@ -65,6 +97,8 @@ def _render_form(
             "action": action,
             "genders": list(Gender),
             "consent_text": shop.effective_consent_text(),
+            "questions": form.asked,
+            "answers": answers or {},
         },
         status_code=status_code,
         headers=FRAMEABLE,
@@ -73,9 +107,14 @@ def _render_form(
 
 @router.get("/s/{slug}/inquire", response_class=HTMLResponse, name="inquiry_form")
 def inquiry_form(
-    request: Request, shop: PublicShop, embed: bool = False, location: str | None = None
+    request: Request,
+    shop: PublicShop,
+    session: SessionDep,
+    embed: bool = False,
+    location: str | None = None,
 ) -> HTMLResponse:
-    return _render_form(request, shop, values={"location": location}, errors={}, embed=embed)
+    form = forms.current(session, shop)
+    return _render_form(request, shop, form, values={"location": location}, errors={}, embed=embed)
 
 
 @router.post("/s/{slug}/inquire", name="submit_inquiry")
@@ -84,10 +123,11 @@ def submit_inquiry(
     shop: PublicShop,
     session: SessionDep,
     intake: IntakeDep,
-    form: Annotated[InquiryFormData, Form()],
+    fields: Annotated[InquiryFormData, Form()],
+    posted: PostedAnswers,
     embed: bool = False,
 ) -> Response:
-    values: dict[str, Any] = form.model_dump(exclude={"website"})
+    values: dict[str, Any] = fields.model_dump(exclude={"website"})
     wait = request.app.state.rate_limiter.hit(client_key(request))
     if wait:
         return templates.TemplateResponse(
@@ -103,22 +143,36 @@ def submit_inquiry(
     thanks = request.url_for("inquiry_thanks", slug=shop.slug).path + _query(
         embed, values["location"]
     )
-    if form.website.strip():  # a bot: look normal, keep nothing
+    if fields.website.strip():  # a bot: look normal, keep nothing
         return RedirectResponse(thanks, status.HTTP_303_SEE_OTHER)
-    try:
-        data = validate_inquiry(values, shop.type_labels())
-    except InquiryInvalid as invalid:
+    form = forms.current(session, shop)
+    answers = _raw_answers(form, posted)
+
+    def again(errors: dict[str, str], status_code: int) -> HTMLResponse:
         return _render_form(
             request,
             shop,
+            form,
             values=values,
-            errors=invalid.errors,
+            errors=errors,
             embed=embed,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+            status_code=status_code,
+            answers=answers,
         )
-    accepted = intake.accept(session, shop, data, source=Source.WEB_FORM)
-    record_link(session, shop, request.query_params.get("c"), accepted.id)
-    session.commit()  # here, in the thread that wrote: the write lock is held briefly
+
+    try:
+        data = validate_inquiry(values | {ANSWERS: answers}, shop.type_labels(), form)
+    except InquiryInvalid as invalid:
+        return again(invalid.errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
+    try:
+        accepted = intake.accept(
+            session, shop, data, source=Source.WEB_FORM, form_version=form.version
+        )
+        record_link(session, shop, request.query_params.get("c"), accepted.id)
+        session.commit()  # here, in the thread that wrote: the write lock is held briefly
+    except AnswersUnavailable as unavailable:  # nothing was kept: the customer sends again
+        session.rollback()
+        return again({"form": str(unavailable)}, status.HTTP_503_SERVICE_UNAVAILABLE)
     return RedirectResponse(thanks, status.HTTP_303_SEE_OTHER)
 
 

@@ -40,7 +40,7 @@ def _attr(value: str) -> str:
     return escape(value, quote=False).replace('"', "&quot;")
 
 
-def _owner_page(
+def owner_page(
     request: Request, user: User, template: str, context: dict[str, object]
 ) -> HTMLResponse:
     return templates.TemplateResponse(
@@ -62,7 +62,7 @@ def home(request: Request, user: OptionalUser) -> Response:
     shops = auth.shops_of(user)
     if len(shops) == 1:
         return RedirectResponse(f"/shops/{shops[0].slug}", status.HTTP_303_SEE_OTHER)
-    return _owner_page(request, user, "shops.html", {"shop": None})
+    return owner_page(request, user, "shops.html", {"shop": None})
 
 
 @router.get("/login", response_class=HTMLResponse, name="login_form")
@@ -125,7 +125,7 @@ def shop_page(
     zone = ZoneInfo(shop.timezone)
     base_url = public_base_url(request, settings.public_url)
     total = session.scalar(select(func.count()).where(Inquiry.shop_id == shop.id)) or 0
-    return _owner_page(
+    return owner_page(
         request,
         user,
         "shop.html",

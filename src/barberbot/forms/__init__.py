@@ -1,0 +1,1 @@
+"""Shops' own questions: versioned form definitions, answer rules and the answer stores."""
