@@ -42,8 +42,18 @@ def _body(segment: Segment, **overrides: Any) -> dict[str, Any]:
         ({"channel": "pigeon"}, "channel", "Unknown channel 'pigeon'; choose email or sms."),
         ({"body": "Hi {{ frist_name }}"}, "body", "Unknown field 'frist_name'; you can use:"),
         ({"subject": "Hi {{ first_name"}, "subject", "Line 1: unexpected end of template"),
-        ({"body": "{{ name.__class__.__mro__ }}"}, "body", "cannot be used: access to attribute"),
-        ({"body": "{% include 'secrets.txt' %}"}, "body", "cannot be used"),
+        ({"body": "{{ name.__class__.__mro__ }}"}, "body", "An attribute cannot be used"),
+        ({"body": "{% include 'secrets.txt' %}"}, "body", "{% include %} cannot be used"),
+        (
+            {
+                "body": "{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}"
+                "{% endfor %}"
+            },
+            "body",
+            "A loop ({% for %}) cannot be used",
+        ),
+        ({"body": "{{ 'x' * 1000000000 }}"}, "body", "Arithmetic cannot be used"),
+        ({"body": "{{ name | join(',') }}"}, "body", "The filter 'join' cannot be used"),
         ({"subject": ""}, "subject", "An e-mail needs a subject."),
         ({"promo_code": "no spaces!"}, "promo_code", "3 to 40 letters"),
         ({"segment_id": 999999}, "segment_id", "No such segment"),

@@ -1,9 +1,10 @@
 """Owner-written subject and body templates: Jinja in a sandbox, checked before any send.
 
 Fields: first_name, name, shop_name, promo_code, form_url (the campaign's tracked link to the
-form) and unsubscribe_url. `{{ first_name | default("there", true) }}` is a fallback. The
-sandbox refuses attribute tricks; there is no loader, so nothing can be included; customer
-data is only ever a value, never a template.
+form) and unsubscribe_url. `{{ first_name | default("there", true) }}` is a fallback. Only
+fields, text, if/else, comparisons and a few filters are accepted (no loops, calls, attributes
+or arithmetic), checked on the parsed template; the sandbox and the absence of a loader are a
+second line. Customer data is only ever a value, never a template.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -46,6 +47,9 @@ def check(field: str, source: str) -> None:
         raise TemplateInvalid(
             {field: f"Line {error.lineno}: {str(error.message).rstrip('.')}."}
         ) from None
+    refused = _refused(parsed)
+    if refused:
+        raise TemplateInvalid({field: refused})
     unknown = sorted(meta.find_undeclared_variables(parsed) - set(FIELDS))
     if unknown:
         raise TemplateInvalid(
@@ -57,6 +61,44 @@ def check(field: str, source: str) -> None:
         raise TemplateInvalid(
             {field: f"This template cannot be used: {str(error).rstrip('.')}."}
         ) from None
+
+
+# Fields, text, if/else, comparisons and a few filters: no loops, calls or arithmetic, so a
+# message can neither run code nor take the server's time or memory (10**9 * "x").
+ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
+    nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.Const, nodes.Filter,
+    nodes.If, nodes.CondExpr, nodes.And, nodes.Or, nodes.Not, nodes.Compare, nodes.Operand,
+    nodes.Concat, nodes.Keyword,
+)  # fmt: skip
+ALLOWED_FILTERS = frozenset({"default", "d", "upper", "lower", "title", "capitalize", "trim"})
+_FILTER_LIST = ", ".join(sorted(ALLOWED_FILTERS))
+_WHAT = {
+    "For": "A loop ({% for %})",
+    "Call": "A call",
+    "Getattr": "An attribute",
+    "Getitem": "An index",
+    "Include": "{% include %}",
+    "Import": "{% import %}",
+    "FromImport": "{% import %}",
+    "Extends": "{% extends %}",
+    "Macro": "A macro",
+    "Assign": "{% set %}",
+    **dict.fromkeys(("Add", "Sub", "Mul", "Div", "FloorDiv", "Mod", "Pow", "Neg", "Pos"),
+                    "Arithmetic"),
+}  # fmt: skip
+
+
+def _refused(parsed: nodes.Template) -> str | None:
+    for node in parsed.find_all(nodes.Node):
+        if not isinstance(node, ALLOWED_NODES):
+            what = _WHAT.get(type(node).__name__, f"{type(node).__name__} (here)")
+            return (
+                f"{what} cannot be used in a message: use fields, {{% if %}}...{{% else %}}..."
+                f"{{% endif %}} and the filters {_FILTER_LIST}."
+            )
+        if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
+            return f"The filter {node.name!r} cannot be used; use {_FILTER_LIST}."
+    return None
 
 
 def _sample() -> dict[str, str]:
