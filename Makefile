@@ -52,7 +52,6 @@ lint: .venv/.synced
 
 typecheck: .venv/.synced
 	.venv/bin/mypy
-	.venv/bin/mypy deploy/rehearsal.py
 
 bench: .venv/.synced system-deps
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
