@@ -280,40 +280,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("campaign_recipients", schema=None) as batch_op:
-        batch_op.drop_index("ix_campaign_recipients_customer_id")
-        batch_op.drop_index("ix_campaign_recipients_campaign_status")
-
-    op.drop_table("campaign_recipients")
-    with op.batch_alter_table("campaign_attributions", schema=None) as batch_op:
-        batch_op.drop_index("ix_campaign_attributions_campaign_id")
-
-    op.drop_table("campaign_attributions")
-    with op.batch_alter_table("customer_inquiries", schema=None) as batch_op:
-        batch_op.drop_index("ix_customer_inquiries_shop_id")
-        batch_op.drop_index("ix_customer_inquiries_customer_type")
-
-    op.drop_table("customer_inquiries")
-    with op.batch_alter_table("customer_contacts", schema=None) as batch_op:
-        batch_op.drop_index("ix_customer_contacts_customer_id")
-
-    op.drop_table("customer_contacts")
-    with op.batch_alter_table("consent_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_consent_events_inquiry_id")
-        batch_op.drop_index("ix_consent_events_customer_channel")
-
-    op.drop_table("consent_events")
-    with op.batch_alter_table("campaigns", schema=None) as batch_op:
-        batch_op.drop_index("ix_campaigns_status_send_at")
-        batch_op.drop_index("ix_campaigns_shop_id")
-
-    op.drop_table("campaigns")
-    op.drop_table("segments")
-    with op.batch_alter_table("customers", schema=None) as batch_op:
-        batch_op.drop_index("ix_customers_shop_sms_consent")
-        batch_op.drop_index("ix_customers_shop_last")
-        batch_op.drop_index("ix_customers_shop_gender_age")
-        batch_op.drop_index("ix_customers_shop_email_consent")
-
-    op.drop_table("customers")
-    op.drop_table("campaign_settings")
+    # Tables only, children first: their indexes go with them. Dropping an index first fails on
+    # MySQL when a foreign key still needs it.
+    for table in (
+        "campaign_recipients",
+        "campaign_attributions",
+        "customer_inquiries",
+        "customer_contacts",
+        "consent_events",
+        "campaigns",
+        "segments",
+        "customers",
+        "campaign_settings",
+    ):
+        op.drop_table(table)
