@@ -244,6 +244,8 @@ def _pairs(session: Session, selection: Selection) -> tuple[int, int, int, int]:
 def locations(session: Session, shop_ids: Sequence[int]) -> list[str]:
     """Every location the shops' inquiries name; (shop_id, location) is indexed, so MariaDB
     skips from one location to the next instead of reading the inquiries."""
+    if not shop_ids:  # nobody signed in (the layout Dash checks at start-up): no query at all
+        return []
     query = (
         select(Inquiry.shop_id, Inquiry.location)
         .where(Inquiry.shop_id.in_(shop_ids), Inquiry.location.is_not(None))
