@@ -83,6 +83,14 @@ class CustomerInquiry(Base):
     __table_args__ = (
         Index("ix_customer_inquiries_customer_type", "customer_id", "inquiry_type", "received_at"),
         Index("ix_customer_inquiries_shop_id", "shop_id"),
+        # segment rules on inquiry types read a shop's inquiries of a type in a period once
+        Index(
+            "ix_customer_inquiries_shop_type_received",
+            "shop_id",
+            "inquiry_type",
+            "received_at",
+            "customer_id",
+        ),
     )
 
     # no foreign key to inquiries: a forgotten inquiry leaves a row that sync then removes
