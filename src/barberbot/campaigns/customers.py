@@ -33,14 +33,14 @@ from barberbot.models.base import Base, utcnow
 BATCH = 2000
 
 
-def _table(model: type[Base]) -> Table:
+def table_of(model: type[Base]) -> Table:
     """The Core table of a model: inserts without the ORM's per-row bookkeeping."""
     table = model.__table__
     assert isinstance(table, Table)
     return table
 
 
-CUSTOMERS = _table(Customer)
+CUSTOMERS = table_of(Customer)
 Key = tuple[str, str]
 
 _COLUMNS = (
@@ -184,10 +184,10 @@ def _absorb(session: Session, shop: Shop, rows: Sequence[Any]) -> None:
         for kind, value in [k]
     ]
     if new_contacts:
-        session.execute(insert(_table(CustomerContact)), new_contacts)
-    session.execute(insert(_table(CustomerInquiry)), links)
+        session.execute(insert(table_of(CustomerContact)), new_contacts)
+    session.execute(insert(table_of(CustomerInquiry)), links)
     if events:
-        session.execute(insert(_table(ConsentEvent)), events)
+        session.execute(insert(table_of(ConsentEvent)), events)
     refresh(session, touched)
 
 

@@ -4,8 +4,10 @@ The guarantee: nobody gets the same campaign twice, whatever crashes.
 - Recipients are picked once, in one transaction with the campaign's start, into
   campaign_recipients, unique on (campaign, customer).
 - Each message is claimed before it is sent: queued -> sending is committed first, then the
-  message goes out, then sent / failed / bounced is committed. Only `queued` rows are
-  claimed, so a row is handed to a transport at most once, by one sender.
+  message goes out, then sent / failed / bounced is committed — unthrottled, in the same
+  transaction as the next claim (one commit per message), so still before the next message
+  goes out. Only `queued` rows are claimed, so a row is handed to a transport at most once,
+  by one sender.
 - A crash between the claim and the record leaves the row `sending`: the message may or may
   not have gone out. Once the claim is older than BARBERBOT_CAMPAIGN_CLAIM_TIMEOUT_SECONDS it
   is recorded `failed` ("interrupted") and never sent again. So a crash can cost at most one
@@ -21,12 +23,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, literal, select, update
+from sqlalchemy import Connection, exists, insert, literal, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -55,6 +57,12 @@ from barberbot.models.base import utcnow
 
 log = logging.getLogger("barberbot.campaigns")
 INTERRUPTED = "interrupted while sending (sender stopped); not sent again in case it arrived"
+WITHDRAWN = "consent withdrawn before sending"
+WINDOW = 200  # queued recipients read at a time
+
+
+class Cancelled(Exception):
+    """The campaign was cancelled while it was being sent."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,19 @@ class Claim:
     recipient_id: int
     customer: Customer
     address: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    recipient_id: int
+    status: RecipientStatus
+    reason: str | None
+    sent_at: datetime | None
+
+
+# Core tables: the per-message statements skip the ORM's bookkeeping
+RECIPIENTS, CAMPAIGNS = customers.table_of(CampaignRecipient), customers.table_of(Campaign)
+CUSTOMERS = customers.CUSTOMERS
 
 
 def base_url(settings: Settings) -> str:
@@ -220,14 +241,25 @@ class Sender:
             return False
         reply_to = self._reply_to(shop)
         worked = False
-        while not self._stopping.is_set():
-            self._throttle()
-            claim = self._claim(campaign)
-            if claim is None:
-                return worked
-            worked = True
-            status, reason = self._deliver(shop, campaign, claim, reply_to)
-            self._record(claim.recipient_id, status, reason)
+        done: Outcome | None = None  # the last message's outcome, recorded with the next claim
+        # one connection for the whole campaign: a checkout per message costs a ping on MySQL
+        with self.db.engine.connect() as connection:
+            try:
+                for recipient_id, customer in self._queued(connection, campaign_id):
+                    self._throttle()
+                    claim = self._claim_next(connection, campaign, recipient_id, customer, done)
+                    done = None  # recorded (committed)
+                    if claim is not None:
+                        worked = True
+                        done = self._deliver(shop, campaign, claim, reply_to)
+                        if self.interval:  # throttled: record now, not after the wait
+                            self._record_alone(connection, done)
+                            done = None
+            except Cancelled:
+                pass
+            finally:
+                if done is not None:
+                    self._record_alone(connection, done)
         return worked
 
     def _throttle(self) -> None:
@@ -238,57 +270,108 @@ class Sender:
             self._stopping.wait(wait)
         self._next_at = max(self._next_at, time.monotonic()) + self.interval
 
-    def _claim(self, campaign: Campaign) -> Claim | None:
-        while True:
-            with self.db.transaction() as session:
-                status = session.scalar(select(Campaign.status).where(Campaign.id == campaign.id))
-                if status != CampaignStatus.SENDING:
-                    return None  # cancelled meanwhile
-                row = session.execute(
-                    select(CampaignRecipient.id, CampaignRecipient.customer_id)
+    def _queued(self, connection: Connection, campaign_id: int) -> Iterator[tuple[int, Customer]]:
+        """The queued recipients and their customers, read a window at a time (each is still
+        claimed on its own, and the claim checks consent and address again)."""
+        while not self._stopping.is_set():
+            with connection.begin():
+                window = connection.execute(
+                    select(RECIPIENTS.c.id.label("recipient_id"), *CUSTOMERS.c)
+                    .outerjoin_from(
+                        RECIPIENTS, CUSTOMERS, CUSTOMERS.c.id == RECIPIENTS.c.customer_id
+                    )
                     .where(
-                        CampaignRecipient.campaign_id == campaign.id,
-                        CampaignRecipient.status == RecipientStatus.QUEUED,
+                        RECIPIENTS.c.campaign_id == campaign_id,
+                        RECIPIENTS.c.status == RecipientStatus.QUEUED,
                     )
-                    .order_by(CampaignRecipient.id)
-                    .limit(1)
-                ).first()
-                if row is None:
-                    return None
-                recipient_id, customer_id = row
-                won = session.execute(
-                    update(CampaignRecipient)
-                    .where(
-                        CampaignRecipient.id == recipient_id,
-                        CampaignRecipient.status == RecipientStatus.QUEUED,
-                    )
-                    .values(status=RecipientStatus.SENDING, claimed_at=self.now())
-                )
-                if won.rowcount != 1:  # type: ignore[attr-defined]
-                    continue  # another sender took it
-                customer = session.get(Customer, customer_id)
-                if customer is None or not consenting(customer, campaign.channel):
-                    session.execute(
-                        update(CampaignRecipient)
-                        .where(CampaignRecipient.id == recipient_id)
-                        .values(
-                            status=RecipientStatus.UNSUBSCRIBED,
-                            reason="consent withdrawn before sending",
-                        )
-                    )
-                    continue
-                address = service.address_of(customer, campaign.channel)
-                assert address is not None
-                session.execute(
-                    update(CampaignRecipient)
-                    .where(CampaignRecipient.id == recipient_id)
-                    .values(address=address)
-                )
-                return Claim(recipient_id, customer, address)
+                    .order_by(RECIPIENTS.c.id)
+                    .limit(WINDOW)
+                ).all()
+            if not window:
+                return
+            for row in window:
+                if self._stopping.is_set():
+                    return
+                # (a customer gone meanwhile comes as all None: the claim records it)
+                yield row.recipient_id, Customer(**{c.key: row._mapping[c] for c in CUSTOMERS.c})
+
+    def _claim_next(
+        self, connection: Connection, campaign: Campaign, recipient_id: int, customer: Customer,
+        done: Outcome | None,
+    ) -> Claim | None:  # fmt: skip
+        """One transaction: the last outcome recorded, then the next recipient claimed."""
+        sending = True
+        with connection.begin():
+            if done is not None:
+                self._record(connection, done)
+            claim = self._claim_as_read(connection, campaign, recipient_id, customer)
+            if claim is None:  # something changed since the window was read: look closer
+                sending = self._still_sending(connection, campaign.id)
+                if sending:
+                    claim = self._claim(connection, campaign, recipient_id, customer.id)
+        if not sending:
+            raise Cancelled  # after the commit: the outcome stays recorded
+        return claim
+
+    def _claim_as_read(
+        self, connection: Connection, campaign: Campaign, recipient_id: int, customer: Customer
+    ) -> Claim | None:
+        """queued -> sending in one statement, if the campaign is still sending and the
+        customer still consents at the address read with the window."""
+        address = service.address_of(customer, campaign.channel)
+        if address is None or not consenting(customer, campaign.channel):
+            return None
+        column = CUSTOMERS.c.email if campaign.channel == Channel.EMAIL else CUSTOMERS.c.phone
+        won = connection.execute(
+            update(RECIPIENTS)
+            .where(
+                RECIPIENTS.c.id == recipient_id,
+                RECIPIENTS.c.status == RecipientStatus.QUEUED,
+                exists().where(
+                    CAMPAIGNS.c.id == campaign.id, CAMPAIGNS.c.status == CampaignStatus.SENDING
+                ),
+                exists().where(
+                    CUSTOMERS.c.id == customer.id,
+                    sql.consented(campaign.channel),
+                    column == address,
+                ),
+            )
+            .values(status=RecipientStatus.SENDING, claimed_at=self.now(), address=address)
+        )
+        return Claim(recipient_id, customer, address) if won.rowcount == 1 else None
+
+    @staticmethod
+    def _still_sending(connection: Connection, campaign_id: int) -> bool:
+        status = connection.scalar(select(CAMPAIGNS.c.status).where(CAMPAIGNS.c.id == campaign_id))
+        return status == CampaignStatus.SENDING
+
+    def _claim(
+        self, connection: Connection, campaign: Campaign, recipient_id: int, customer_id: int
+    ) -> Claim | None:
+        """queued -> sending with the address, consent read again; None if not to be sent
+        (taken by another sender, or consent withdrawn: then recorded unsubscribed)."""
+        row = connection.execute(select(CUSTOMERS).where(CUSTOMERS.c.id == customer_id)).first()
+        customer = None if row is None else Customer(**row._mapping)
+        queued = RECIPIENTS.c.id == recipient_id, RECIPIENTS.c.status == RecipientStatus.QUEUED
+        if customer is None or not consenting(customer, campaign.channel):
+            connection.execute(
+                update(RECIPIENTS)
+                .where(*queued)
+                .values(status=RecipientStatus.UNSUBSCRIBED, reason=WITHDRAWN)
+            )
+            return None
+        address = service.address_of(customer, campaign.channel)
+        assert address is not None
+        won = connection.execute(
+            update(RECIPIENTS)
+            .where(*queued)
+            .values(status=RecipientStatus.SENDING, claimed_at=self.now(), address=address)
+        )
+        return Claim(recipient_id, customer, address) if won.rowcount == 1 else None
 
     def _deliver(
         self, shop: Shop, campaign: Campaign, claim: Claim, reply_to: str | None
-    ) -> tuple[RecipientStatus, str | None]:
+    ) -> Outcome:
         rendered = service.render_for(shop, campaign, claim.customer, self.links)
         try:
             if campaign.channel == Channel.EMAIL:
@@ -303,19 +386,27 @@ class Sender:
             raise
         except SendFailed as failed:
             status = RecipientStatus.BOUNCED if failed.bounced else RecipientStatus.FAILED
-            return status, failed.reason
-        return RecipientStatus.SENT, None
+            return Outcome(claim.recipient_id, status, failed.reason, None)
+        return Outcome(claim.recipient_id, RecipientStatus.SENT, None, self.now())
 
-    def _record(self, recipient_id: int, status: RecipientStatus, reason: str | None) -> None:
-        with self.db.transaction() as session:
-            values: dict[str, object] = {"status": status, "reason": reason}
-            if status == RecipientStatus.SENT:
-                values["sent_at"] = self.now()
-            session.execute(
-                update(CampaignRecipient)
-                .where(CampaignRecipient.id == recipient_id)
-                .values(**values)
-            )
+    @staticmethod
+    def _record(connection: Connection, done: Outcome) -> None:
+        connection.execute(
+            update(RECIPIENTS)
+            .where(RECIPIENTS.c.id == done.recipient_id)
+            .values(status=done.status, reason=done.reason, sent_at=done.sent_at)
+        )
+
+    def _record_alone(self, connection: Connection, done: Outcome) -> None:
+        """The last outcome, when no claim follows; a failure leaves the row `sending`, in
+        doubt, which expiry later records as interrupted (never sent again)."""
+        try:
+            if connection.in_transaction():
+                connection.rollback()
+            with connection.begin():
+                self._record(connection, done)
+        except DBAPIError as error:
+            log.warning("outcome not recorded", extra={"error": str(error)})
 
     def _release(self, recipient_id: int) -> None:
         """Nothing was sent (the transport is down): back in the queue."""
