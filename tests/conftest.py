@@ -24,7 +24,8 @@ from barberbot.testing.mariadb import MariaDBServer
 from tests.factories import make_shop, make_token, make_user
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-pytest_plugins = ["tests.browser"]  # headless Chromium for the web form's and dashboard's tests
+# headless Chromium for the web form's and dashboard's tests; the SQL and MongoDB answer stores
+pytest_plugins = ["tests.browser", "tests.answer_backends"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,10 +1,9 @@
 """Every test here that stores answers runs twice: SQL answer store, and a real MongoDB-wire
-server (SecantusDB, started once per run). Both on SQLite and on MariaDB (`--db=mariadb`)."""
+server (tests/answer_backends.py). Both on SQLite and on MariaDB (`--db=mariadb`)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,30 +13,6 @@ from pymongo import MongoClient
 
 from barberbot.core.settings import Settings
 from barberbot.forms.mongo import COLLECTION
-from barberbot.testing.mongo import DATABASE, MongoServer
-
-
-@pytest.fixture(scope="session")
-def mongo_server() -> Iterator[MongoServer]:
-    with MongoServer() as server:
-        yield server
-
-
-@pytest.fixture(params=["sql", "mongodb"])
-def answer_backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def mongodb_url(answer_backend: str, request: pytest.FixtureRequest) -> Iterator[str | None]:
-    if answer_backend == "sql":
-        yield None
-        return
-    server: MongoServer = request.getfixturevalue("mongo_server")
-    yield server.url
-    client: MongoClient[dict[str, Any]] = MongoClient(server.url)
-    with client:
-        client.drop_database(DATABASE)
 
 
 @pytest.fixture

@@ -5,8 +5,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from barberbot.core.settings import Settings
+from barberbot.forms.store import AnswerStore
+from barberbot.forms.stores import answer_store_for
 from barberbot.streaming.topics import ensure_topics
 from barberbot.testing.kafka import KafkaBroker
 from tests.streaming.helpers import WorkerProcess
@@ -53,3 +56,20 @@ def start_worker(
     yield start
     for worker in started:
         worker.close()
+
+
+@pytest.fixture
+def answer_settings(streaming_settings: Settings, mongodb_url: str | None) -> Settings:
+    """Streaming settings with this test's answer store: the SQL table, or MongoDB."""
+    if mongodb_url is None:
+        return streaming_settings
+    return streaming_settings.model_copy(
+        update={"mongodb_url": SecretStr(mongodb_url), "mongodb_timeout_ms": 1000}
+    )
+
+
+@pytest.fixture
+def answer_store(answer_settings: Settings) -> Iterator[AnswerStore]:
+    store = answer_store_for(answer_settings)
+    yield store
+    store.close()

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
+from barberbot.forms.definition import NO_FORM, FormDefinition
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Inquiry, Shop, Source
 from barberbot.streaming import messages
@@ -70,15 +71,22 @@ def stored_count(database: Database) -> int:
         return session.scalar(select(func.count()).select_from(Inquiry)) or 0
 
 
-def envelope(shop: Shop, index: int = 0, **overrides: Any) -> tuple[uuid.UUID, bytes]:
-    """A valid message for `shop`, as the API would publish it."""
+def envelope(
+    shop: Shop, index: int = 0, *, form: FormDefinition = NO_FORM, **overrides: Any
+) -> tuple[uuid.UUID, bytes]:
+    """A valid message for `shop` (answering `form`), as the API would publish it."""
     inquiry_id = uuid.uuid4()
     data = validate_inquiry(
-        inquiry_payload(customer_name=f"Customer {index}", **overrides), shop.type_labels()
+        inquiry_payload(customer_name=f"Customer {index}", **overrides), shop.type_labels(), form
     )
     at = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(milliseconds=index)
     value = messages.encode(
-        inquiry_id=inquiry_id, shop=shop.slug, received_at=at, source=Source.API, data=data
+        inquiry_id=inquiry_id,
+        shop=shop.slug,
+        received_at=at,
+        source=Source.API,
+        data=data,
+        form_version=form.version,
     )
     return inquiry_id, value
 

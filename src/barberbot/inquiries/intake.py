@@ -148,7 +148,13 @@ class StreamIntake:
     ) -> Accepted:
         # The outbox fsyncs: off the event loop. It needs no session.
         accept = functools.partial(
-            self.accept, None, shop, data, source=source, idempotency_key=idempotency_key
+            self.accept,
+            None,
+            shop,
+            data,
+            source=source,
+            idempotency_key=idempotency_key,
+            form_version=form_version,
         )
         return await run_in_threadpool(accept)
 
@@ -164,8 +170,8 @@ class StreamIntake:
         received_at: datetime | None = None,
         form_version: int = 0,
     ) -> Accepted:
-        # The message carries the checked answers (data.answers); storing them is the
-        # worker's part, which does not do so yet (issue 6, part B).
+        # The message carries the checked answers (data.answers) and the form version they
+        # were checked against; the worker checks them again and stores their document.
         if data.marketing_consent and not data.consent_text:
             data = data.model_copy(update={"consent_text": shop.effective_consent_text()})
         inquiry_id = inquiry_id or uuid.uuid4()
@@ -175,6 +181,7 @@ class StreamIntake:
             received_at=received_at or utcnow(),
             source=source,
             data=data,
+            form_version=form_version,
         )
         remembered = None
         if idempotency_key:

@@ -2,6 +2,14 @@
 
 It knows nothing of Kafka: the consumer loop hands it plain records and a session, and
 commits the session (then the offsets) itself.
+
+Custom answers are checked against the version of the shop's form the message names (the
+one they were answered against), with the same rules as every other entry point, and their
+documents are saved by the answer store in the batch, before the caller commits: with MongoDB
+the documents are written first, so no row commits without its document. Saving is
+idempotent (a redelivery writes nothing new) and is repeated for redelivered inquiries too,
+so an inquiry's row and its document converge whichever of the two a crash left behind. The
+store being down raises `AnswersUnavailable`: an outage to retry, not a bad message.
 """
 
 from __future__ import annotations
@@ -13,6 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from barberbot.forms import service as forms
+from barberbot.forms.definition import NO_FORM, FormDefinition
+from barberbot.forms.store import AnswerDocument, AnswerStore, SqlAnswerStore
 from barberbot.inquiries import service
 from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
 from barberbot.models import Shop
@@ -42,7 +53,9 @@ class BatchResult:
     dead: list[DeadLetter] = field(default_factory=list)
 
 
-def handle(session: Session, records: Sequence[Record]) -> BatchResult:
+def handle(
+    session: Session, records: Sequence[Record], answers: AnswerStore | None = None
+) -> BatchResult:
     """Validate every message with the shared rules and upsert the good ones by id."""
     result = BatchResult()
     decoded: list[tuple[Record, InquiryMessage]] = []
@@ -52,14 +65,22 @@ def handle(session: Session, records: Sequence[Record]) -> BatchResult:
         except BadMessage as error:
             result.dead.append(DeadLetter(record, str(error)))
     shops = _shops_by_slug(session, {message.shop for _, message in decoded})
+    forms_used = _Forms(session)
     rows: dict[str, dict[str, Any]] = {}
+    documents: dict[str, AnswerDocument] = {}
     for record, message in decoded:
+        key = str(message.id)
         try:
-            rows.setdefault(str(message.id), _row(shops.get(message.shop), message))
+            row, document = _row(shops.get(message.shop), message, forms_used)
         except BadMessage as error:
             result.dead.append(DeadLetter(record, str(error)))
+            continue
+        rows.setdefault(key, row)
+        if document is not None:
+            documents.setdefault(key, document)
     result.stored = service.store_many(session, list(rows.values()))
     result.redelivered = len(rows) - result.stored
+    (answers or SqlAnswerStore()).save(session, list(documents.values()))
     return result
 
 
@@ -69,13 +90,43 @@ def _shops_by_slug(session: Session, slugs: set[str]) -> dict[str, Shop]:
     return {shop.slug: shop for shop in session.scalars(select(Shop).where(Shop.slug.in_(slugs)))}
 
 
-def _row(shop: Shop | None, message: InquiryMessage) -> dict[str, Any]:
+class _Forms:
+    """The form versions a batch names, each read once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._found: dict[tuple[int, int | None], FormDefinition | None] = {}
+
+    def get(self, shop: Shop, number: int | None) -> FormDefinition | None:
+        key = (shop.id, number)
+        if key not in self._found:
+            if number is None:
+                self._found[key] = forms.current(self.session, shop)
+            elif number == 0:
+                self._found[key] = NO_FORM
+            else:
+                self._found[key] = forms.version(self.session, shop, number)
+        return self._found[key]
+
+
+def _row(
+    shop: Shop | None, message: InquiryMessage, forms_used: _Forms
+) -> tuple[dict[str, Any], AnswerDocument | None]:
     if shop is None:
         raise BadMessage(f"unknown shop {message.shop!r}")
+    form = forms_used.get(shop, message.form_version)
+    if form is None:
+        raise BadMessage(f"unknown form version {message.form_version} of shop {shop.slug!r}")
     try:
-        data = validate_inquiry(message.inquiry, shop.type_labels())
+        data = validate_inquiry(message.inquiry, shop.type_labels(), form)
     except InquiryInvalid as invalid:
         raise BadMessage(f"invalid inquiry: {invalid}") from None
-    return service.inquiry_values(
+    values = service.inquiry_values(
         shop, data, source=message.source, inquiry_id=message.id, received_at=message.received_at
     )
+    document = None
+    if form.version:
+        document = service.answer_document(
+            message.id, shop, data, form.version, message.received_at
+        )
+    return values, document

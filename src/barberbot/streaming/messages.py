@@ -1,7 +1,12 @@
 """The inquiry message on the topic: JSON with a schema version, keyed by shop.
 
 {"schema": "barberbot.inquiry", "version": 1, "id": "<uuid>", "shop": "<slug>",
- "received_at": "<ISO 8601 UTC>", "source": "web_form", "inquiry": {<InquiryCreate>}}
+ "received_at": "<ISO 8601 UTC>", "source": "web_form", "form_version": 3,
+ "inquiry": {<InquiryCreate>}}
+
+`form_version` is the version of the shop's form the custom answers (`inquiry.answers`) were
+checked against; 0 when the shop had no form. Messages from before forms lack it (None): the
+worker then checks their answers against the shop's current form.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ class InquiryMessage:
     received_at: datetime
     source: Source
     inquiry: dict[str, Any]  # raw: the worker validates it again with the same rules
+    form_version: int | None = None  # None: not said (a message from before forms)
 
     @property
     def key(self) -> bytes:
@@ -44,6 +50,7 @@ def encode(
     received_at: datetime,
     source: Source,
     data: InquiryCreate,
+    form_version: int = 0,
 ) -> bytes:
     body = {
         "schema": SCHEMA,
@@ -52,6 +59,7 @@ def encode(
         "shop": shop,
         "received_at": received_at.astimezone(UTC).isoformat(),
         "source": source.value,
+        "form_version": form_version,
         "inquiry": data.model_dump(mode="json"),
     }
     return orjson.dumps(body)
@@ -77,9 +85,18 @@ def decode(value: bytes | None) -> InquiryMessage:
             received_at=received_at.astimezone(UTC),
             source=Source(body["source"]),
             inquiry=body["inquiry"],
+            form_version=_form_version(body.get("form_version")),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise BadMessage(f"malformed envelope: {error}") from None
     if not isinstance(message.inquiry, dict):
         raise BadMessage("malformed envelope: inquiry is not an object")
     return message
+
+
+def _form_version(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"form_version {value!r} is not a version number")
+    return value

@@ -1,9 +1,9 @@
 """`barberbot worker`: the consumer loop around the pure handler.
 
 Read a batch, store it in one database transaction, send dead letters, and only then commit
-the offsets. A database outage stops the loop on the same batch (partitions paused, the group
-membership kept) until the database is back; SIGTERM stops it between steps, committing nothing
-that was not stored.
+the offsets. A database outage (MongoDB's too, when it keeps the answers) stops the loop on
+the same batch (partitions paused, the group membership kept) until the database is back;
+SIGTERM stops it between steps, committing nothing that was not stored.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
+from barberbot.forms.store import AnswersUnavailable
+from barberbot.forms.stores import answer_store_for
 from barberbot.streaming import kafka_config, metrics
 from barberbot.streaming.handler import BatchResult, DeadLetter, Record, handle
 
@@ -29,6 +31,7 @@ class Worker:
     def __init__(self, settings: Settings, database: Database) -> None:
         self.settings = settings
         self.database = database
+        self.answers = answer_store_for(settings)
         self.stopping = threading.Event()
         self._consumer = Consumer(kafka_config.consumer(settings), logger=log)
         self._dlq = Producer(kafka_config.producer(settings), logger=log)
@@ -50,6 +53,7 @@ class Worker:
         finally:
             self._consumer.close()  # leaves the group at once, so partitions move quickly
             self._dlq.flush(5)
+            self.answers.close()
             log.info("worker stopped")
 
     def _records(self, batch: Sequence[Message]) -> list[Record]:
@@ -90,15 +94,15 @@ class Worker:
             while not self.stopping.is_set():
                 try:
                     with self.database.transaction() as session:
-                        return handle(session, records)
-                except (OperationalError, InterfaceError) as error:
+                        return handle(session, records, self.answers)
+                except (OperationalError, InterfaceError, AnswersUnavailable) as error:
                     if not paused:
                         self._consumer.pause(self._consumer.assignment())
                         paused = True
                     metrics.DATABASE_RETRIES.inc()
                     log.warning(
                         "database unavailable; retrying the batch",
-                        extra={"error": type(error.orig or error).__name__, "wait": backoff},
+                        extra={"error": _cause(error), "wait": backoff},
                     )
                     self._wait(backoff)
                     backoff = min(backoff * 2, MAX_BACKOFF)
@@ -164,3 +168,8 @@ class Worker:
                 metrics.CONSUMER_LAG.labels(partition=str(partition.partition)).set(
                     high - position.offset
                 )
+
+
+def _cause(error: Exception) -> str:
+    cause = getattr(error, "orig", None) or error.__cause__ or error
+    return type(cause).__name__

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+from pydantic import SecretStr
+
 from barberbot.core.settings import Settings
 
 
@@ -14,7 +16,9 @@ def settings_env(settings: Settings, **overrides: str) -> dict[str, str]:
     for name, value in settings.model_dump(mode="json", exclude_none=True).items():
         text = json.dumps(value) if isinstance(value, dict | list) else str(value)
         env[f"BARBERBOT_{name.upper()}"] = text
-    if settings.secret_key is not None:
-        env["BARBERBOT_SECRET_KEY"] = settings.secret_key.get_secret_value()
+    for name in type(settings).model_fields:  # dumped masked above: the real values
+        secret = getattr(settings, name)
+        if isinstance(secret, SecretStr):
+            env[f"BARBERBOT_{name.upper()}"] = secret.get_secret_value()
     env.update({f"BARBERBOT_{k.upper()}": v for k, v in overrides.items()})
     return env
