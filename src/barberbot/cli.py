@@ -20,8 +20,11 @@ from barberbot.core.db import Database
 from barberbot.core.logging import configure_logging
 from barberbot.core.settings import Settings
 from barberbot.demo.data import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG, load_demo
+from barberbot.forms import service as forms
+from barberbot.forms.store import AnswerStore, AnswersUnavailable
+from barberbot.forms.stores import answer_store_for
 from barberbot.imports.importer import ImportPlan, plan_import, store_plan
-from barberbot.imports.reader import FileInvalid, read_table
+from barberbot.imports.reader import FileInvalid, Table, read_table
 from barberbot.inquiries import export as exports
 from barberbot.inquiries import service as inquiries
 from barberbot.inquiries.filters import InquiryFilters
@@ -240,12 +243,31 @@ def import_command(
         table = read_table(file)
     except FileInvalid as invalid:
         raise _fail(f"Nothing imported: {invalid}") from None
+    answers = answer_store_for(settings)
+    try:
+        _import_table(settings, answers, table, file, shop, skip_invalid, dry_run)
+    except AnswersUnavailable:
+        raise _fail("Nothing imported: the store of custom answers cannot be reached.") from None
+    finally:
+        answers.close()
+
+
+def _import_table(
+    settings: Settings,
+    answers: AnswerStore,
+    table: Table,
+    file: Path,
+    shop: str,
+    skip_invalid: bool,
+    dry_run: bool,
+) -> None:
     with _database(settings).transaction() as session:
         found = shops.by_slug(session, shop)
         if found is None:
             raise _fail(f"Unknown shop {shop!r}.")
+        form = forms.current(session, found)
         with typer.progressbar(length=len(table.rows), label="Checking", file=sys.stderr) as bar:
-            plan = plan_import(table, found, progress=bar.update)
+            plan = plan_import(table, found, form=form, progress=bar.update)
         _report_rejected(plan)
         if plan.rejected and not skip_invalid:
             valid = len(table.rows) - len(plan.rejected)
@@ -259,7 +281,7 @@ def import_command(
         with typer.progressbar(
             length=len(plan.inquiries), label="Importing", file=sys.stderr
         ) as bar:
-            added = store_plan(session, plan, progress=bar.update)
+            added = store_plan(session, plan, answers=answers, progress=bar.update)
     known = len(plan.inquiries) - added
     typer.echo(
         f"Imported {added} new inquiries into {found.name} from {file.name} "
@@ -268,8 +290,11 @@ def import_command(
         + (f", {len(plan.rejected)} rows skipped" if plan.rejected else "")
         + "."
     )
-    if table.columns.ignored:
-        typer.echo(f"Columns not imported: {', '.join(table.columns.ignored)}.")
+    if plan.answer_headers:
+        typer.echo(f"Columns imported as answers: {', '.join(plan.answer_headers)}.")
+    ignored = [name for name in table.columns.ignored if name not in plan.answer_headers]
+    if ignored:
+        typer.echo(f"Columns not imported: {', '.join(ignored)}.")
 
 
 def _report_rejected(plan: ImportPlan) -> None:

@@ -3,6 +3,11 @@
 Each row's inquiry id comes from the row itself (its Id column, as in the desktop workbook,
 or else a hash of the shop and the row's content), so importing the same file again finds
 every row already stored and adds nothing.
+
+Columns answering the shop's own questions (imports/answers.py) become each row's custom
+answers, checked with the same rules against the shop's current form; a bad answer rejects
+its row like a bad standard field. Their documents are saved in the import's transaction,
+before it commits (MongoDB first, then the rows: see forms/store.py), idempotently.
 """
 
 from __future__ import annotations
@@ -16,6 +21,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from barberbot.forms.answers import ANSWERS
+from barberbot.forms.definition import NO_FORM, FormDefinition
+from barberbot.forms.schemas import FormField
+from barberbot.forms.store import AnswerDocument, AnswerStore, SqlAnswerStore
+from barberbot.imports.answers import answer_columns, cell_answer
 from barberbot.imports.columns import LABELS
 from barberbot.imports.reader import Table
 from barberbot.inquiries import service
@@ -40,9 +50,13 @@ def _no_progress(_: int) -> None:
 class RowRejected:
     row: int
     errors: dict[str, str]
+    questions: Mapping[str, str] = field(default_factory=dict)  # answers.<key> -> label
 
     def describe(self) -> str:
-        problems = "; ".join(f"{_label(name)}: {message}" for name, message in self.errors.items())
+        problems = "; ".join(
+            f"{self.questions.get(name) or _label(name)}: {message}"
+            for name, message in self.errors.items()
+        )
         return f"row {self.row}: {problems}"
 
 
@@ -54,21 +68,33 @@ class ImportPlan:
     inquiries: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[RowRejected] = field(default_factory=list)
     repeats: dict[int, int] = field(default_factory=dict)  # row -> the earlier row it repeats
+    documents: list[AnswerDocument] = field(default_factory=list)  # the inquiries' answers
+    answer_headers: list[str] = field(default_factory=list)  # columns imported as answers
 
 
 def plan_import(
-    table: Table, shop: Shop, *, now: datetime | None = None, progress: Progress = _no_progress
+    table: Table,
+    shop: Shop,
+    *,
+    form: FormDefinition = NO_FORM,
+    now: datetime | None = None,
+    progress: Progress = _no_progress,
 ) -> ImportPlan:
-    """Check every row; nothing is stored here."""
+    """Check every row (custom answers against `form`, the shop's current one); store nothing."""
     now = now or utcnow()
     plan = ImportPlan(table)
+    questions = answer_columns(table.headers, table.columns, form)
+    plan.answer_headers = [str(table.headers[index]).strip() for index in sorted(questions)]
+    labels = {f"{ANSWERS}.{f.key}": f.label for f in form.asked}
     first_row_of: dict[uuid.UUID, int] = {}
     for row, cells in table.rows:
         values = _row_values(table, cells)
         try:
-            inquiry_id, received_at, data = _check_row(values, shop, now)
+            inquiry_id, received_at, data = _check_row(
+                values, shop, now, form, _row_answers(questions, cells)
+            )
         except InquiryInvalid as invalid:
-            plan.rejected.append(RowRejected(row, invalid.errors))
+            plan.rejected.append(RowRejected(row, invalid.errors, labels))
             progress(1)
             continue
         if inquiry_id in first_row_of:
@@ -80,18 +106,42 @@ def plan_import(
                     shop, data, source=Source.IMPORT, inquiry_id=inquiry_id, received_at=received_at
                 )
             )
+            if form.version:
+                plan.documents.append(
+                    service.answer_document(inquiry_id, shop, data, form.version, received_at)
+                )
         progress(1)
     return plan
 
 
-def store_plan(session: Session, plan: ImportPlan, *, progress: Progress = _no_progress) -> int:
-    """Store the planned inquiries not stored yet; returns how many were new. Caller commits."""
+def store_plan(
+    session: Session,
+    plan: ImportPlan,
+    *,
+    answers: AnswerStore | None = None,
+    progress: Progress = _no_progress,
+) -> int:
+    """Store the planned inquiries not stored yet; returns how many were new. Caller commits.
+
+    The answer documents are saved (again, harmlessly, for rows stored before) last, so with
+    MongoDB they are written before the caller commits the rows.
+    """
     added = 0
     for start in range(0, len(plan.inquiries), CHUNK):
         chunk = plan.inquiries[start : start + CHUNK]
         added += service.store_many(session, chunk)
         progress(len(chunk))
+    store = answers or SqlAnswerStore()
+    for start in range(0, len(plan.documents), CHUNK):
+        store.save(session, plan.documents[start : start + CHUNK])
     return added
+
+
+def _row_answers(questions: Mapping[int, FormField], cells: tuple[Any, ...]) -> dict[str, Any]:
+    return {
+        question.key: cell_answer(question, cells[index] if index < len(cells) else None)
+        for index, question in questions.items()
+    }
 
 
 def _row_values(table: Table, cells: tuple[Any, ...]) -> dict[str, Any]:
@@ -102,15 +152,21 @@ def _row_values(table: Table, cells: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def _check_row(
-    values: Mapping[str, Any], shop: Shop, now: datetime
+    values: Mapping[str, Any],
+    shop: Shop,
+    now: datetime,
+    form: FormDefinition,
+    answers: dict[str, Any],
 ) -> tuple[uuid.UUID, datetime, Any]:
     errors: dict[str, str] = {}
     raw = {k: _cell_text(k, v) for k, v in values.items() if k not in ("id", "received_at")}
     if str(raw.get("marketing_consent") or "").strip():
         raw["consent_text"] = IMPORTED_CONSENT_TEXT
+    if answers:
+        raw[ANSWERS] = answers
     data = None
     try:
-        data = validate_inquiry(raw, shop.type_labels())
+        data = validate_inquiry(raw, shop.type_labels(), form)
         if not data.marketing_consent:
             data = data.model_copy(update={"consent_text": None})
     except InquiryInvalid as invalid:

@@ -37,6 +37,7 @@ class Table:
     header_row: int
     rows: list[tuple[int, tuple[Any, ...]]]
     sheet: str
+    headers: tuple[Any, ...] = ()  # the header row's cells (custom questions are among them)
 
 
 def read_table(path: Path) -> Table:
@@ -105,7 +106,7 @@ def _find_table(rows: Iterator[tuple[int, tuple[Any, ...]]], *, sheet: str) -> T
             raise FileInvalid(f"Sheet {sheet!r}, row {number}: {error}") from None
         if not columns.missing():
             data = [(n, c) for n, c in rows if not _blank(c)]
-            return Table(columns, number, data, sheet)
+            return Table(columns, number, data, sheet, cells)
         if best is None or len(columns.fields) > len(best[1].fields):
             best = (number, columns)
         if number >= HEADER_SEARCH_ROWS:
