@@ -109,7 +109,17 @@ class Figure:
 
 
 def measure(run: Callable[[], Any], repeat: int) -> Figure:
-    """Median seconds of `repeat` calls, and the peak traced MiB of one more."""
+    """Median seconds of `repeat` calls, and the peak traced MiB of one more (NaN if a call
+    failed: the error is printed and the run goes on)."""
+    try:
+        return _measure(run, repeat)
+    except Exception as error:  # one failed call should not lose the whole run
+        tracemalloc.stop()
+        print(f"  FAILED: {error!r}"[:400], flush=True)
+        return Figure(float("nan"), float("nan"))
+
+
+def _measure(run: Callable[[], Any], repeat: int) -> Figure:
     times = []
     for _ in range(repeat):
         began = time.perf_counter()

@@ -81,6 +81,8 @@ class MariaDBServer:
                 "--skip-log-bin",
                 "--innodb-flush-log-at-trx-commit=2",
                 f"--pid-file={self._dir / 'mysqld.pid'}",
+                # its own temporary tables beside its data, not in the machine's shared /tmp
+                f"--tmpdir={self._dir}",
                 f"--log-error={self._dir / 'error.log'}",
             ],
             stdout=subprocess.DEVNULL,
