@@ -2,16 +2,22 @@ from __future__ import annotations
 
 import gc
 import tkinter as tk
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
+from barberbot.desktop.config import DesktopConfig
 from barberbot.desktop.store import LocalStore
 from barberbot.desktop.window import InquiryWindow
 from barberbot.desktop.workbook import WorkbookKeeper
+from barberbot.forms.definition import NO_FORM, FormDefinition
 from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
+from barberbot.models import Shop, User
 from barberbot.testing.xvfb import VirtualDisplay
+from tests.factories import form_fields, make_token
 
 
 @pytest.fixture(scope="session")
@@ -23,10 +29,24 @@ def display() -> Iterator[VirtualDisplay]:
 @pytest.fixture
 def counter(display: VirtualDisplay, tmp_path: Path) -> Iterator[InquiryWindow]:
     """The real Tk window on the virtual screen, with its own store and workbook."""
+    with open_window(tmp_path) as window:
+        yield window
+
+
+@pytest.fixture
+def asking(display: VirtualDisplay, tmp_path: Path) -> Iterator[InquiryWindow]:
+    """The window of a shop with a form of every question type (cached for offline use)."""
+    with open_window(tmp_path, FormDefinition.from_stored(3, form_fields())) as window:
+        yield window
+
+
+@contextmanager
+def open_window(tmp_path: Path, form: FormDefinition = NO_FORM) -> Iterator[InquiryWindow]:
     store = LocalStore(tmp_path / "counter.db")
-    keeper = WorkbookKeeper(tmp_path / "inquiries.xlsx", store, dict(DEFAULT_INQUIRY_TYPES))
+    types = dict(DEFAULT_INQUIRY_TYPES)
+    keeper = WorkbookKeeper(tmp_path / "inquiries.xlsx", store, types, form)
     root = tk.Tk()
-    window = InquiryWindow(root, store, keeper, dict(DEFAULT_INQUIRY_TYPES))
+    window = InquiryWindow(root, store, keeper, types, form=form)
     root.update()
     yield window
     window.close()
@@ -34,3 +54,21 @@ def counter(display: VirtualDisplay, tmp_path: Path) -> Iterator[InquiryWindow]:
     gc.collect()  # Tk variables in reference cycles must be freed on this (Tk's) thread
     keeper.close()
     store.close()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[LocalStore]:
+    store = LocalStore(tmp_path / "counter.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def config(session: Session, shop: Shop, owner: User) -> Callable[[int], DesktopConfig]:
+    """The counter's settings for a server on a port, with a token of the shop's owner."""
+    token = make_token(session, owner, "counter")
+
+    def for_port(port: int) -> DesktopConfig:
+        return DesktopConfig(server_url=f"http://127.0.0.1:{port}", shop=shop.slug, api_token=token)
+
+    return for_port

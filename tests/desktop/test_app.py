@@ -21,8 +21,8 @@ from barberbot.desktop.settings_dialog import SettingsDialog
 from barberbot.models import Inquiry, Shop, User
 from barberbot.testing.live import LiveServer
 from barberbot.testing.xvfb import VirtualDisplay
-from tests.desktop.widgets import SCREENSHOTS, fill, press, screenshot
-from tests.factories import make_token
+from tests.desktop.widgets import SCREENSHOTS, enter, fill, press, screenshot
+from tests.factories import make_form, make_token
 
 MakeApp = Callable[[DesktopConfig], CounterApp]
 
@@ -159,3 +159,30 @@ def test_the_shops_own_inquiry_types_replace_the_defaults(
 
     remembered = json.loads((tmp_path / "desktop.json").read_text())["inquiry_types"]
     assert remembered == {"skin_fade": "Skin fade", "hot_towel": "Hot towel shave"}
+
+
+def test_the_shops_form_is_fetched_remembered_and_asked_offline(
+    app: FastAPI, session: Session, shop: Shop, token: str, make_app: MakeApp, tmp_path: Path
+) -> None:
+    form = make_form(session, shop=shop)
+    with LiveServer(app) as server:
+        config = DesktopConfig(server_url=server.url, shop=shop.slug, api_token=token)
+        online = make_app(config)
+        pump(online.root, lambda: online.window.form.version == form.version)
+        assert list(online.window.questions.questions) == [f.key for f in form.asked]
+        online.quit()
+        port = server.port
+
+    remembered = json.loads((tmp_path / "desktop.json").read_text())["form"]
+    assert remembered["version"] == form.version
+    offline = make_app(DesktopConfig.model_validate(
+        json.loads((tmp_path / "desktop.json").read_text())
+    ))  # fmt: skip
+    assert offline.config.server_url.endswith(str(port))  # nothing listens there any more
+    fill(offline.window)
+    enter(offline.window.questions.questions["hair_type"].widget, "Curly")
+    press(offline.window, "<Return>")
+
+    [saved] = offline.store.all()
+    assert (saved.form_version, saved.data["answers"]) == (form.version, {"hair_type": "Curly"})
+    assert offline.keeper.form.version == form.version  # its columns in the workbook

@@ -19,10 +19,10 @@ from barberbot.desktop.store import LocalStore
 from barberbot.desktop.sync import Backoff, Syncer
 from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.inquiries.rules import validate_inquiry
-from barberbot.models import Inquiry, Shop, User
+from barberbot.models import Inquiry, Shop
 from barberbot.testing.live import LiveServer
 from barberbot.testing.ports import free_port
-from tests.factories import inquiry_payload, make_token
+from tests.factories import inquiry_payload
 
 QUICK = Backoff(first=0.05, cap=0.2)
 
@@ -47,23 +47,6 @@ def _save(store: LocalStore, count: int, **overrides: Any) -> list[str]:
 def _server_ids(session: Session) -> list[str]:
     session.rollback()  # a fresh snapshot (MariaDB reads are repeatable within one)
     return sorted(str(i) for i in session.scalars(select(Inquiry.id)))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[LocalStore]:
-    store = LocalStore(tmp_path / "counter.db")
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def config(session: Session, shop: Shop, owner: User) -> Callable[[int], DesktopConfig]:
-    token = make_token(session, owner, "counter")
-
-    def for_port(port: int) -> DesktopConfig:
-        return DesktopConfig(server_url=f"http://127.0.0.1:{port}", shop=shop.slug, api_token=token)
-
-    return for_port
 
 
 def test_offline_then_online_every_inquiry_arrives_exactly_once(

@@ -13,7 +13,11 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def type_into(window: InquiryWindow, field: str, text: str) -> None:
-    widget = window.inputs[field]
+    enter(window.inputs[field], text)
+
+
+def enter(widget: tk.Widget, text: str) -> None:
+    """Type into an entry or a text box, or pick from a combobox."""
     if isinstance(widget, ttk.Combobox):
         widget.set(text)
     elif isinstance(widget, tk.Text):

@@ -6,10 +6,10 @@ import logging
 import tkinter as tk
 from pathlib import Path
 
-from barberbot.desktop.config import DesktopConfig, load_config, save_config
+from barberbot.desktop.config import DesktopConfig, form_cache, load_config, save_config
 from barberbot.desktop.settings_dialog import SettingsDialog
 from barberbot.desktop.store import LocalStore
-from barberbot.desktop.sync import Syncer
+from barberbot.desktop.sync import ShopInfo, Syncer
 from barberbot.desktop.window import InquiryWindow
 from barberbot.desktop.workbook import WorkbookKeeper
 from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
@@ -42,6 +42,7 @@ class CounterApp:
             location=config.location,
             syncer=self.syncer,
             open_settings=self.open_settings,
+            form=config.cached_form,
         )
         self.keeper.refresh()  # also brings a workbook from before a crash up to date
         self._closed = False
@@ -81,6 +82,7 @@ class CounterApp:
             self.syncer.stop()
         if self.syncer is not None and self.syncer.shop is not None:
             self._remember_types(self.syncer.shop.inquiry_types)
+            self._remember_form(self.syncer.shop)
         self.keeper.close()
         self.store.close()
 
@@ -90,6 +92,12 @@ class CounterApp:
             self.config = self.config.model_copy(update={"inquiry_types": fetched})
             save_config(self.config, self.config_file)
 
+    def _remember_form(self, shop: ShopInfo) -> None:
+        """Keep the shop's form fetched this run: the next start offline asks its questions."""
+        if shop.form is not None and form_cache(shop.form) != self.config.form:
+            self.config = self.config.model_copy(update={"form": form_cache(shop.form)})
+            save_config(self.config, self.config_file)
+
     def _types(self, config: DesktopConfig) -> dict[str, str]:
         return dict(config.inquiry_types) or dict(DEFAULT_INQUIRY_TYPES)
 
@@ -97,7 +105,9 @@ class CounterApp:
         return Path(config.workbook) if config.workbook else self.data_dir / "inquiries.xlsx"
 
     def _keeper(self, config: DesktopConfig) -> WorkbookKeeper:
-        return WorkbookKeeper(self._workbook_path(config), self.store, self._types(config))
+        return WorkbookKeeper(
+            self._workbook_path(config), self.store, self._types(config), config.cached_form
+        )
 
     def _syncer(self, config: DesktopConfig) -> Syncer | None:
         if not config.syncs:

@@ -12,10 +12,12 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from barberbot.forms.definition import NO_FORM, FormDefinition
 from barberbot.inquiries.rules import field_errors
 
 FILE_NAME = "desktop.json"
@@ -39,6 +41,8 @@ class DesktopConfig(BaseModel):
     workbook: str = Field(default="", description="Empty: inquiries.xlsx in the data folder.")
     # The shop's inquiry types (key -> label), as last fetched from the server.
     inquiry_types: dict[str, str] = Field(default_factory=dict)
+    # The shop's form ({"version": n, "fields": [...]}), as last fetched: asked offline too.
+    form: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("server_url", "shop", "api_token", "location", "workbook", mode="before")
     @classmethod
@@ -58,6 +62,20 @@ class DesktopConfig(BaseModel):
     @property
     def syncs(self) -> bool:
         return bool(self.server_url and self.shop and self.api_token)
+
+    @property
+    def cached_form(self) -> FormDefinition:
+        if not self.form:
+            return NO_FORM
+        try:
+            return FormDefinition.from_stored(int(self.form["version"]), self.form["fields"])
+        except (KeyError, TypeError, ValueError):  # a hand-edited file: ask no questions
+            return NO_FORM
+
+
+def form_cache(form: FormDefinition) -> dict[str, Any]:
+    """The form as `DesktopConfig.form` keeps it."""
+    return {"version": form.version, "fields": [f.model_dump(mode="json") for f in form.fields]}
 
 
 def config_dir() -> Path:

@@ -84,6 +84,7 @@ class SettingsDialog:
         raw: dict[str, object] = {name: entry.get() for name, entry in self.entries.items()}
         fetched = self._fetched.inquiry_types if self._fetched else None
         raw["inquiry_types"] = fetched or self.config.inquiry_types
+        raw["form"] = self.config.form
         return parse_config(raw)
 
     def save(self) -> bool:

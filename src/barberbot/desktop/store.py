@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS inquiries (
     saved_at TEXT NOT NULL,
     data TEXT NOT NULL,
     synced_at TEXT,
-    rejected TEXT  -- JSON {field: message} when the server refused it; never sent again
+    rejected TEXT,  -- JSON {field: message} when the server refused it; never sent again
+    form_version INTEGER NOT NULL DEFAULT 0  -- the shop's form its `data.answers` answered
 );
 """
 
@@ -39,6 +40,7 @@ class SavedInquiry:
     data: dict[str, Any]
     synced: bool
     rejected: dict[str, str] | None = None
+    form_version: int = 0  # of the shop's form (cached offline) its custom answers answered
 
 
 class LocalStore:
@@ -49,22 +51,34 @@ class LocalStore:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(inquiries)")}
         if "rejected" not in columns:  # a store from before sync
             self._db.execute("ALTER TABLE inquiries ADD COLUMN rejected TEXT")
+        if "form_version" not in columns:  # a store from before custom forms
+            self._db.execute(
+                "ALTER TABLE inquiries ADD COLUMN form_version INTEGER NOT NULL DEFAULT 0"
+            )
 
-    def save(self, inquiry: InquiryCreate) -> SavedInquiry:
-        """Keep a validated inquiry; when this returns, it survives a crash."""
+    def save(self, inquiry: InquiryCreate, form_version: int = 0) -> SavedInquiry:
+        """Keep a validated inquiry (its custom answers in it); it survives a crash on return."""
         saved = SavedInquiry(
             seq=0,
             id=uuid.uuid4(),
             saved_at=datetime.now(UTC),
             data=inquiry.model_dump(mode="json"),
             synced=False,
+            form_version=form_version,
         )
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO inquiries (id, saved_at, data) VALUES (?, ?, ?)",
-                (str(saved.id), saved.saved_at.isoformat(), json.dumps(saved.data)),
+                "INSERT INTO inquiries (id, saved_at, data, form_version) VALUES (?, ?, ?, ?)",
+                (str(saved.id), saved.saved_at.isoformat(), json.dumps(saved.data), form_version),
             )
-        return SavedInquiry(cursor.lastrowid or 0, saved.id, saved.saved_at, saved.data, False)
+        return SavedInquiry(
+            cursor.lastrowid or 0,
+            saved.id,
+            saved.saved_at,
+            saved.data,
+            False,
+            form_version=form_version,
+        )
 
     def all(self) -> list[SavedInquiry]:
         with self._lock:
@@ -127,11 +141,11 @@ class LocalStore:
             self._db.close()
 
 
-_COLUMNS = "seq, id, saved_at, data, synced_at, rejected"
+_COLUMNS = "seq, id, saved_at, data, synced_at, rejected, form_version"
 
 
 def _saved(row: tuple[Any, ...]) -> SavedInquiry:
-    seq, inquiry_id, saved_at, data, synced_at, rejected = row
+    seq, inquiry_id, saved_at, data, synced_at, rejected, form_version = row
     return SavedInquiry(
         seq,
         uuid.UUID(inquiry_id),
@@ -139,4 +153,5 @@ def _saved(row: tuple[Any, ...]) -> SavedInquiry:
         json.loads(data),
         synced_at is not None,
         json.loads(rejected) if rejected else None,
+        form_version,
     )

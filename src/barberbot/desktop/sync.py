@@ -23,6 +23,7 @@ import httpx
 
 from barberbot.desktop.config import DesktopConfig
 from barberbot.desktop.store import LocalStore, SavedInquiry
+from barberbot.forms.definition import FormDefinition
 
 log = logging.getLogger("barberbot.desktop.sync")
 
@@ -38,10 +39,11 @@ class SyncFailed(Exception):
 class ShopInfo:
     name: str
     inquiry_types: dict[str, str]
+    form: FormDefinition | None = None  # the shop's own questions (None: not fetched)
 
 
 class ServerClient:
-    """The two calls the counter makes to the server's API."""
+    """The calls the counter makes to the server's API."""
 
     def __init__(self, config: DesktopConfig, timeout: float = 10.0) -> None:
         self.shop = config.shop
@@ -60,11 +62,24 @@ class ServerClient:
         except (KeyError, TypeError):
             raise SyncFailed("The server's answer is not a BarberBot shop.") from None
 
+    def form(self) -> FormDefinition:
+        """The shop's current form (its own questions), to cache for working offline."""
+        body = self._call("GET", f"{self._shop_path}/form")
+        try:
+            return FormDefinition.from_stored(int(body["version"]), list(body["fields"]))
+        except (KeyError, TypeError, ValueError):
+            raise SyncFailed("The server's answer is not a BarberBot form.") from None
+
     def upload(self, batch: Sequence[SavedInquiry]) -> list[dict[str, Any]]:
         """The server's verdict on each inquiry of the batch."""
         payload = {
             "inquiries": [
-                {"id": str(s.id), "captured_at": s.saved_at.isoformat(), "inquiry": s.data}
+                {
+                    "id": str(s.id),
+                    "captured_at": s.saved_at.isoformat(),
+                    "inquiry": s.data,
+                    "form_version": s.form_version,
+                }
                 for s in batch
             ]
         }
@@ -194,7 +209,8 @@ class Syncer:
         """One round; returns how long to wait before the next."""
         try:
             if self.shop is None:
-                self.shop = self.client.shop_info()
+                info = self.client.shop_info()
+                self.shop = ShopInfo(info.name, info.inquiry_types, self.client.form())
             sent = sync_pending(self.store, self.client)
         except SyncFailed as failure:
             return self._retry_later(str(failure))

@@ -1,4 +1,8 @@
-"""The counter's Tk window: the web form's fields and rules, keyboard first."""
+"""The counter's Tk window: the web form's fields and rules, keyboard first.
+
+Below the standard fields come the shop's own questions, from the form cached for offline
+use; their answers are checked with the same rules and saved with the form's version.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,13 @@ from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Any
 
+from barberbot.desktop.questions import QuestionsPanel
 from barberbot.desktop.status import status_line
 from barberbot.desktop.store import LocalStore
 from barberbot.desktop.sync import Syncer
 from barberbot.desktop.workbook import WorkbookKeeper
+from barberbot.forms.answers import ANSWERS
+from barberbot.forms.definition import NO_FORM, FormDefinition
 from barberbot.inquiries.choices import Gender
 from barberbot.inquiries.rules import CONTACT_FIELD, InquiryInvalid, validate_inquiry
 
@@ -42,8 +49,10 @@ class InquiryWindow:
         location: str = "front-counter",
         syncer: Syncer | None = None,
         open_settings: Callable[[], object] | None = None,
+        form: FormDefinition = NO_FORM,
     ) -> None:
         self.root = root
+        self.form = form
         self.syncer = syncer
         self.open_settings = open_settings
         self.store = store
@@ -81,11 +90,13 @@ class InquiryWindow:
             error = ttk.Label(frame, style="Error.TLabel", wraplength=260)
             error.grid(row=row, column=2, sticky="w", padx=(8, 0))
             self.errors[name] = error
+        self._frame = frame
+        self.questions = self._questions(self.form)
         consent = ttk.Checkbutton(frame, text=CONSENT_TEXT, variable=self.consent)
-        consent.grid(row=len(ENTRY_FIELDS) + 1, column=1, sticky="w", pady=4)
+        consent.grid(row=len(ENTRY_FIELDS) + 2, column=1, sticky="w", pady=4)
         self.inputs["marketing_consent"] = consent
         buttons = ttk.Frame(frame)
-        buttons.grid(row=len(ENTRY_FIELDS) + 2, column=1, sticky="w", pady=(8, 0))
+        buttons.grid(row=len(ENTRY_FIELDS) + 3, column=1, sticky="w", pady=(8, 0))
         ttk.Button(buttons, text="Save (Enter)", command=self.submit).grid(row=0, column=0)
         ttk.Button(buttons, text="Clear (Esc)", command=self.clear).grid(row=0, column=1, padx=8)
         if self.open_settings is not None:
@@ -94,15 +105,26 @@ class InquiryWindow:
             )
             self.root.bind("<Control-comma>", lambda _: self._open_settings())
         ttk.Label(frame, textvariable=self.confirmation, style="Done.TLabel").grid(
-            row=len(ENTRY_FIELDS) + 3, column=0, columnspan=3, sticky="w", pady=(8, 0)
+            row=len(ENTRY_FIELDS) + 4, column=0, columnspan=3, sticky="w", pady=(8, 0)
         )
-        ttk.Separator(frame).grid(row=len(ENTRY_FIELDS) + 4, column=0, columnspan=3, sticky="we")
+        ttk.Separator(frame).grid(row=len(ENTRY_FIELDS) + 5, column=0, columnspan=3, sticky="we")
         ttk.Label(frame, textvariable=self.status).grid(
-            row=len(ENTRY_FIELDS) + 5, column=0, columnspan=3, sticky="w", pady=(4, 0)
+            row=len(ENTRY_FIELDS) + 6, column=0, columnspan=3, sticky="w", pady=(4, 0)
         )
         frame.columnconfigure(1, weight=1)
         self.root.bind("<Return>", self._on_return)
         self.root.bind("<Escape>", lambda _: self.clear())
+
+    def _questions(self, form: FormDefinition) -> QuestionsPanel:
+        panel = QuestionsPanel(self._frame, form)
+        panel.frame.grid(row=len(ENTRY_FIELDS) + 1, column=0, columnspan=3, sticky="we")
+        return panel
+
+    def set_form(self, form: FormDefinition) -> None:
+        """Ask the questions of this version of the shop's form (fetched, or cached)."""
+        self.form = form
+        self.questions.destroy()
+        self.questions = self._questions(form)
 
     def _open_settings(self) -> None:
         if self.open_settings is not None:
@@ -141,18 +163,20 @@ class InquiryWindow:
         raw["marketing_consent"] = self.consent.get()
         if self.consent.get():
             raw["consent_text"] = CONSENT_TEXT
+        if self.form.has_questions:
+            raw[ANSWERS] = self.questions.answers()
         return raw
 
     def submit(self) -> bool:
         """Validate and save; True when the inquiry is safely stored."""
         self._show_errors({})
         try:
-            inquiry = validate_inquiry(self.values(), self.types)
+            inquiry = validate_inquiry(self.values(), self.types, self.form)
         except InquiryInvalid as invalid:
             self._show_errors(invalid.errors)
             self.confirmation.set("")
             return False
-        self.store.save(inquiry)
+        self.store.save(inquiry, self.form.version)
         self.keeper.refresh()
         if self.syncer is not None:
             self.syncer.wake()
@@ -172,6 +196,7 @@ class InquiryWindow:
         assert isinstance(entry, ttk.Entry)
         entry.insert(0, self.location)
         self.consent.set(False)
+        self.questions.clear()
         self._show_errors({})
         self.refresh_status()
         self.inputs["customer_name"].focus_set()
@@ -199,6 +224,9 @@ class InquiryWindow:
         if shop is not None and shop.inquiry_types and shop.inquiry_types != self.types:
             self.set_types(shop.inquiry_types)
             self.keeper.types = dict(shop.inquiry_types)
+        if shop is not None and shop.form is not None and shop.form != self.form:
+            self.set_form(shop.form)
+            self.keeper.form = shop.form
         self._ticking = self.root.after(TICK_MS, self._tick)
 
     def close(self) -> None:
@@ -209,11 +237,14 @@ class InquiryWindow:
         for name, label in self.errors.items():
             message = errors.get(name) or (errors.get(CONTACT_FIELD) if name == "phone" else None)
             label.configure(text=f"⚠ {message}" if message else "")
+        wrong_answer = self.questions.show_errors(errors)
         first = next((n for n in self.inputs if n in errors), None)
         if first is None and CONTACT_FIELD in errors:
             first = "phone"
         if first is not None:
             self.inputs[first].focus_set()
+        elif wrong_answer is not None:
+            self.questions.questions[wrong_answer].focus()
 
 
 def _focus_next(event: tk.Event[Any]) -> str:

@@ -6,7 +6,11 @@ rename), several quick saves coalescing into one rebuild. A process, not a threa
 grows with the workbook and must not take the window's interpreter lock. So the 10,000th save
 is as quick as the first, and a crash mid-write leaves the previous workbook intact.
 
-    python -m barberbot.desktop.workbook STORE.db WORKBOOK.xlsx TYPES.json
+    python -m barberbot.desktop.workbook STORE.db WORKBOOK.xlsx TYPES.json [FORM.json]
+
+The shop's own questions follow the standard columns, headed by their labels (which
+`barberbot import` reads back as answers): the cached form's questions in order, then any
+other question an earlier inquiry answered, headed by its key.
 """
 
 from __future__ import annotations
@@ -28,7 +32,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from barberbot.desktop.config import form_cache
 from barberbot.desktop.store import LocalStore, SavedInquiry
+from barberbot.forms.answers import readable
+from barberbot.forms.definition import NO_FORM, FormDefinition
 from barberbot.inquiries.choices import Gender
 
 log = logging.getLogger("barberbot.desktop.workbook")
@@ -79,17 +86,45 @@ def _remove_stale_temporaries(path: Path) -> list[Path]:
     return stale
 
 
-def write_workbook(path: Path, inquiries: list[SavedInquiry], types: Mapping[str, str]) -> None:
+STANDARD_BEFORE_ANSWERS = 10  # the answers go between Location and Synced
+
+
+def columns(inquiries: list[SavedInquiry], form: FormDefinition = NO_FORM) -> list[Column]:
+    """The standard columns with one per question answered or asked."""
+    headers = {f.key: f.label for f in form.fields}
+    keys = list(headers)
+    for saved in inquiries:
+        keys += [key for key in saved.data.get("answers") or {} if key not in keys]
+    answers = [(headers.get(key, key), 24, _answer(key)) for key in keys]
+    before, after = COLUMNS[:STANDARD_BEFORE_ANSWERS], COLUMNS[STANDARD_BEFORE_ANSWERS:]
+    return [*before, *answers, *after]
+
+
+def _answer(key: str) -> Callable[[SavedInquiry, Mapping[str, str]], Any]:
+    def value(saved: SavedInquiry, _: Mapping[str, str]) -> Any:
+        answer = (saved.data.get("answers") or {}).get(key)
+        return None if answer is None else readable(answer)
+
+    return value
+
+
+def write_workbook(
+    path: Path,
+    inquiries: list[SavedInquiry],
+    types: Mapping[str, str],
+    form: FormDefinition = NO_FORM,
+) -> None:
     """Write the whole workbook to a temporary file beside `path`, then swap it in atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Inquiries")
-    for index, (_, width, _) in enumerate(COLUMNS, start=1):
+    shown = columns(inquiries, form)
+    for index, (_, width, _) in enumerate(shown, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    sheet.append([_header(sheet, title) for title, _, _ in COLUMNS])
+    sheet.append([_header(sheet, title) for title, _, _ in shown])
     for saved in inquiries:
-        sheet.append([_cell(sheet, value(saved, types)) for _, _, value in COLUMNS])
+        sheet.append([_cell(sheet, value(saved, types)) for _, _, value in shown])
     prefix, suffix = _temporary_name(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=suffix)
     os.close(handle)
@@ -129,10 +164,17 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
 class WorkbookKeeper:
     """Rebuilds the workbook after saves, in the background, coalescing bursts."""
 
-    def __init__(self, path: Path, store: LocalStore, types: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        store: LocalStore,
+        types: Mapping[str, str],
+        form: FormDefinition = NO_FORM,
+    ) -> None:
         self.path = path
         self.store = store
         self.types = dict(types)
+        self.form = form
         self.last_error: str | None = None
         removed = _remove_stale_temporaries(path)  # none of this keeper's rebuilds runs yet
         if removed:
@@ -153,7 +195,7 @@ class WorkbookKeeper:
         """Rebuild the workbook in a child process and wait for it."""
         done = subprocess.run(
             [sys.executable, "-m", __name__, str(self.store.path), str(self.path),
-             json.dumps(self.types)],
+             json.dumps(self.types), form_json(self.form)],
             capture_output=True,
             text=True,
         )  # fmt: skip
@@ -185,11 +227,21 @@ class WorkbookKeeper:
                 self._idle.set()
 
 
+def form_json(form: FormDefinition) -> str:
+    return json.dumps(form_cache(form))
+
+
+def form_from_json(text: str) -> FormDefinition:
+    body = json.loads(text)
+    return FormDefinition.from_stored(body["version"], body["fields"])
+
+
 def main(arguments: list[str]) -> None:
-    store_path, workbook_path, types = arguments
+    store_path, workbook_path, types, *rest = arguments
+    form = form_from_json(rest[0]) if rest else NO_FORM
     store = LocalStore(Path(store_path))
     try:
-        write_workbook(Path(workbook_path), store.all(), json.loads(types))
+        write_workbook(Path(workbook_path), store.all(), json.loads(types), form)
     finally:
         store.close()
 

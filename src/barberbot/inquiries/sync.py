@@ -4,6 +4,10 @@ A client sends what it saved while offline, in batches; every inquiry carries th
 gave it, which is also its idempotency key. Sending a batch again, after a lost answer or a
 restart, stores nothing twice. Each inquiry gets its own verdict, so one the shop no longer
 accepts (say, an inquiry type it stopped offering) does not hold back the rest.
+
+Custom answers are checked against the version of the shop's form the client answered (its
+cached copy, `form_version`), with the same rules as every other entry point; a client from
+before forms sends no version, and its answers (if any) are checked against the current form.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.orm import Session
 
+from barberbot.forms import service as forms
+from barberbot.forms.definition import NO_FORM, FormDefinition
 from barberbot.inquiries import service
 from barberbot.inquiries.intake import Intake
 from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
@@ -30,6 +36,12 @@ class SyncItem(BaseModel):
     id: uuid.UUID = Field(description="The client's id for the inquiry; also its idempotency key.")
     captured_at: AwareDatetime = Field(description="When the customer made the inquiry.")
     inquiry: dict[str, Any] = Field(description="The inquiry's fields, as for a single capture.")
+    form_version: int | None = Field(
+        default=None,
+        ge=0,
+        description="The version of the shop's form its `inquiry.answers` were given against "
+        "(0: no form); left out, the current form.",
+    )
 
 
 class SyncBatch(BaseModel):
@@ -57,18 +69,35 @@ def accept_batch(
     session: Session, shop: Shop, intake: Intake, items: Sequence[SyncItem]
 ) -> SyncReport:
     """Accept each inquiry of a batch under its own id; the caller commits."""
-    return SyncReport(results=[_accept_one(session, shop, intake, item) for item in items])
+    versions: dict[int | None, FormDefinition | None] = {}
+    results = []
+    for item in items:
+        if item.form_version not in versions:
+            versions[item.form_version] = _form(session, shop, item.form_version)
+        results.append(_accept_one(session, shop, intake, item, versions[item.form_version]))
+    return SyncReport(results=results)
 
 
-def _accept_one(session: Session, shop: Shop, intake: Intake, item: SyncItem) -> SyncResult:
+def _form(session: Session, shop: Shop, number: int | None) -> FormDefinition | None:
+    if number is None:
+        return forms.current(session, shop)
+    return NO_FORM if number == 0 else forms.version(session, shop, number)
+
+
+def _accept_one(
+    session: Session, shop: Shop, intake: Intake, item: SyncItem, form: FormDefinition | None
+) -> SyncResult:
     earlier = session.get(Inquiry, item.id)  # stored by an earlier sync, or by an import
     if earlier is not None:
         if earlier.shop_id != shop.id:
             errors = {"id": "This id belongs to another shop's inquiry."}
             return SyncResult(id=item.id, status=Outcome.REJECTED, errors=errors)
         return SyncResult(id=item.id, status=Outcome.DUPLICATE)
+    if form is None:
+        errors = {"form_version": f"The shop's form has no version {item.form_version}."}
+        return SyncResult(id=item.id, status=Outcome.REJECTED, errors=errors)
     try:
-        data = validate_inquiry(item.inquiry, shop.type_labels())
+        data = validate_inquiry(item.inquiry, shop.type_labels(), form)
         accepted = intake.accept(
             session,
             shop,
@@ -77,6 +106,7 @@ def _accept_one(session: Session, shop: Shop, intake: Intake, item: SyncItem) ->
             idempotency_key=str(item.id),
             inquiry_id=item.id,
             received_at=_not_in_future(item.captured_at),
+            form_version=form.version,
         )
     except InquiryInvalid as invalid:
         return SyncResult(id=item.id, status=Outcome.REJECTED, errors=invalid.errors)
