@@ -16,13 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from barberbot.desktop.app import CounterApp
-from barberbot.desktop.config import DesktopConfig
+from barberbot.desktop.config import DesktopConfig, form_cache
 from barberbot.desktop.settings_dialog import SettingsDialog
+from barberbot.forms.definition import FormDefinition
 from barberbot.models import Inquiry, Shop, User
 from barberbot.testing.live import LiveServer
 from barberbot.testing.xvfb import VirtualDisplay
 from tests.desktop.widgets import SCREENSHOTS, enter, fill, press, screenshot
-from tests.factories import make_form, make_token
+from tests.factories import form_fields, make_form, make_token
 
 MakeApp = Callable[[DesktopConfig], CounterApp]
 
@@ -170,10 +171,11 @@ def test_the_shops_form_is_fetched_remembered_and_asked_offline(
         online = make_app(config)
         pump(online.root, lambda: online.window.form.version == form.version)
         assert list(online.window.questions.questions) == [f.key for f in form.asked]
+        # cached at once, not only on a clean exit
+        remembered = json.loads((tmp_path / "desktop.json").read_text())["form"]
         online.quit()
         port = server.port
 
-    remembered = json.loads((tmp_path / "desktop.json").read_text())["form"]
     assert remembered["version"] == form.version
     offline = make_app(DesktopConfig.model_validate(
         json.loads((tmp_path / "desktop.json").read_text())
@@ -186,3 +188,20 @@ def test_the_shops_form_is_fetched_remembered_and_asked_offline(
     [saved] = offline.store.all()
     assert (saved.form_version, saved.data["answers"]) == (form.version, {"hair_type": "Curly"})
     assert offline.keeper.form.version == form.version  # its columns in the workbook
+
+
+def test_another_shop_in_the_settings_drops_the_cached_questions(
+    make_app: MakeApp, tmp_path: Path
+) -> None:
+    form = FormDefinition.from_stored(2, form_fields())
+    kings = DesktopConfig(shop="kings", form=form_cache(form))
+    counter = make_app(kings)
+    asked_before = list(counter.window.questions.questions)
+
+    counter.apply(kings.model_copy(update={"location": "till-2", "form": {}}))  # same shop
+    kept = list(counter.window.questions.questions)
+    counter.apply(kings.model_copy(update={"shop": "queens"}))
+
+    assert asked_before == kept == [f.key for f in form.asked]
+    assert counter.window.questions.questions == {}
+    assert json.loads((tmp_path / "desktop.json").read_text())["form"] == {}

@@ -9,9 +9,10 @@ from pathlib import Path
 from barberbot.desktop.config import DesktopConfig, form_cache, load_config, save_config
 from barberbot.desktop.settings_dialog import SettingsDialog
 from barberbot.desktop.store import LocalStore
-from barberbot.desktop.sync import ShopInfo, Syncer
+from barberbot.desktop.sync import Syncer
 from barberbot.desktop.window import InquiryWindow
 from barberbot.desktop.workbook import WorkbookKeeper
+from barberbot.forms.definition import FormDefinition
 from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
 
 log = logging.getLogger("barberbot.desktop")
@@ -43,6 +44,7 @@ class CounterApp:
             syncer=self.syncer,
             open_settings=self.open_settings,
             form=config.cached_form,
+            on_form=self._remember_form,
         )
         self.keeper.refresh()  # also brings a workbook from before a crash up to date
         self._closed = False
@@ -53,6 +55,9 @@ class CounterApp:
 
     def apply(self, config: DesktopConfig) -> None:
         """Keep new settings and put them to work without a restart."""
+        # the form cached now (fetched since the dialog opened), or none for another shop
+        same_shop = (config.server_url, config.shop) == (self.config.server_url, self.config.shop)
+        config = config.model_copy(update={"form": self.config.form if same_shop else {}})
         save_config(config, self.config_file)
         if self.syncer is not None:
             self.syncer.stop()
@@ -66,6 +71,9 @@ class CounterApp:
         self.window.syncer = self.syncer
         self.window.location = config.location
         self.window.set_types(self._types(config))
+        if not same_shop:
+            self.window.set_form(config.cached_form)
+            self.keeper.form = config.cached_form
         self.window.clear()
 
     def quit(self) -> None:
@@ -82,7 +90,6 @@ class CounterApp:
             self.syncer.stop()
         if self.syncer is not None and self.syncer.shop is not None:
             self._remember_types(self.syncer.shop.inquiry_types)
-            self._remember_form(self.syncer.shop)
         self.keeper.close()
         self.store.close()
 
@@ -92,10 +99,10 @@ class CounterApp:
             self.config = self.config.model_copy(update={"inquiry_types": fetched})
             save_config(self.config, self.config_file)
 
-    def _remember_form(self, shop: ShopInfo) -> None:
-        """Keep the shop's form fetched this run: the next start offline asks its questions."""
-        if shop.form is not None and form_cache(shop.form) != self.config.form:
-            self.config = self.config.model_copy(update={"form": form_cache(shop.form)})
+    def _remember_form(self, form: FormDefinition) -> None:
+        """Keep the shop's form as soon as it is fetched: a start offline asks its questions."""
+        if form_cache(form) != self.config.form:
+            self.config = self.config.model_copy(update={"form": form_cache(form)})
             save_config(self.config, self.config_file)
 
     def _types(self, config: DesktopConfig) -> dict[str, str]:

@@ -29,6 +29,7 @@ log = logging.getLogger("barberbot.desktop.sync")
 
 BATCH_SIZE = 50
 IDLE_POLL_SECONDS = 30.0
+SHOP_REFRESH_SECONDS = 300.0  # how old the shop's types and form may get while running
 
 
 class SyncFailed(Exception):
@@ -177,6 +178,7 @@ class Syncer:
         self.client = ServerClient(config, timeout=timeout)
         self.status = SyncStatus()
         self.shop: ShopInfo | None = None
+        self._shop_fetched = 0.0  # time.monotonic() of the last fetch
         self._on_synced = on_synced
         self._backoff = backoff or Backoff()
         self._wake = threading.Event()
@@ -208,9 +210,10 @@ class Syncer:
     def _attempt(self) -> float:
         """One round; returns how long to wait before the next."""
         try:
-            if self.shop is None:
+            if self.shop is None or time.monotonic() - self._shop_fetched > SHOP_REFRESH_SECONDS:
                 info = self.client.shop_info()
                 self.shop = ShopInfo(info.name, info.inquiry_types, self.client.form())
+                self._shop_fetched = time.monotonic()
             sent = sync_pending(self.store, self.client)
         except SyncFailed as failure:
             return self._retry_later(str(failure))

@@ -50,9 +50,11 @@ class InquiryWindow:
         syncer: Syncer | None = None,
         open_settings: Callable[[], object] | None = None,
         form: FormDefinition = NO_FORM,
+        on_form: Callable[[FormDefinition], object] | None = None,
     ) -> None:
         self.root = root
         self.form = form
+        self.on_form = on_form  # told of a new version fetched, to cache it at once
         self.syncer = syncer
         self.open_settings = open_settings
         self.store = store
@@ -227,6 +229,8 @@ class InquiryWindow:
         if shop is not None and shop.form is not None and shop.form != self.form:
             self.set_form(shop.form)
             self.keeper.form = shop.form
+            if self.on_form is not None:
+                self.on_form(shop.form)
         self._ticking = self.root.after(TICK_MS, self._tick)
 
     def close(self) -> None:
