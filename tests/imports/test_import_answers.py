@@ -13,11 +13,14 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from barberbot.cli import app
+from barberbot.desktop.store import LocalStore
+from barberbot.desktop.workbook import write_workbook
 from barberbot.forms.mongo import MongoAnswerStore
 from barberbot.forms.store import AnswerStore, SqlAnswerStore
+from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Inquiry, InquiryAnswers, Shop
 from barberbot.testing.ports import free_port
-from tests.factories import make_form
+from tests.factories import inquiry_payload, make_form
 from tests.imports.conftest import WriteXlsx
 
 runner = CliRunner()
@@ -195,3 +198,21 @@ def test_mongodb_down_nothing_is_imported(
     assert result.exit_code == 1
     assert "Nothing imported: the store of custom answers cannot be reached." in result.output
     assert _stored(session) == []
+
+
+def test_the_desktop_workbook_imports_with_its_answers(
+    session: Session, shop: Shop, tmp_path: Path, answer_store: AnswerStore
+) -> None:
+    form = make_form(session, shop=shop)
+    counter = LocalStore(tmp_path / "counter.db")
+    answers = {"hair_type": "Curly", "heard_from": ["Friend", "Instagram"], "first_visit": False}
+    payload = inquiry_payload(answers=answers)
+    saved = counter.save(validate_inquiry(payload, shop.type_labels(), form), form.version)
+    workbook = tmp_path / "inquiries.xlsx"
+    write_workbook(workbook, counter.all(), shop.type_labels(), form)
+    counter.close()
+
+    result = _import(workbook, shop)
+
+    assert result.exit_code == 0, result.output
+    assert answer_store.read(session, [saved.id])[saved.id].answers == answers
