@@ -7,6 +7,7 @@ loop keeps serving the form and the API while a dashboard refreshes.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -63,14 +64,22 @@ def register(dash_app: Dash, db: Database) -> None:
         Input("url", "search"),
         [Input(name, "value") for name in FILTERS]
         + [Input("dates", "start_date"), Input("dates", "end_date")],
+        State("shop", "options"),
     )
-    def url_and_filters(search: str | None, *values: Any) -> list[Any]:
+    def url_and_filters(search: str | None, *inputs: Any) -> list[Any]:
         """On load the URL sets the filters; after that, the filters set the URL."""
+        *values, shop_options = inputs
         if ctx.triggered_id in (None, "url"):
             state = from_query(search)
+            if state.shop not in {option["value"] for option in shop_options or []}:
+                # not a shop of this user's: show their own shops, and say so in the URL
+                state = replace(state, shop=ALL_SHOPS)
+                fixed: Any = to_query(state) or ""
+            else:
+                fixed = no_update
             filters: list[Any] = [state.shop, state.period, state.genders, state.age_bands]
             filters += [state.inquiry_types, state.locations, state.start, state.end]
-            return [*filters, no_update]
+            return [*filters, fixed]
         shop, period, genders, bands, types, locations, start, end = values
         if ctx.triggered_id == "dates" and start and end:
             period = CUSTOM
