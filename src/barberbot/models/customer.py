@@ -35,7 +35,17 @@ class Customer(Base):
     __tablename__ = "customers"
     __table_args__ = (
         Index("ix_customers_shop_last", "shop_id", "last_inquiry_at"),
-        Index("ix_customers_shop_gender_age", "shop_id", "gender", "age"),
+        # segments test counts, dates and consent within a gender/age band on the index
+        Index(
+            "ix_customers_shop_gender_age_cover",
+            "shop_id",
+            "gender",
+            "age",
+            "inquiry_count",
+            "last_inquiry_at",
+            "email_consent",
+            "sms_consent",
+        ),
         Index("ix_customers_shop_email_consent", "shop_id", "email_consent"),
         Index("ix_customers_shop_sms_consent", "shop_id", "sms_consent"),
     )
