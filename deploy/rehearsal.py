@@ -29,7 +29,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,7 +173,9 @@ class StoredWatcher:
 
     def poll(self) -> None:
         with self.database.sessions() as session:
-            ids = session.scalars(select(Inquiry.id)).all()
+            self.note(session.scalars(select(Inquiry.id)).all())
+
+    def note(self, ids: Sequence[Any]) -> None:
         now = time.monotonic()
         for inquiry_id in ids:
             self.seen.setdefault(str(inquiry_id), now)
@@ -202,6 +204,20 @@ def stop_all(roles: list[Role]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def drained_backlog(url: str, timeout: float = 30.0) -> Any:
+    """The replica's outbox backlog once it is 0, or as it stands after `timeout` seconds.
+
+    Every inquiry may be stored already while the relay is still removing the last ones it
+    published from the outbox (it does on the broker's acknowledgement).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        backlog = httpx2.get(f"{url}/readyz", timeout=5).json().get("outbox_backlog")
+        if backlog == 0 or time.monotonic() > deadline:
+            return backlog
+        time.sleep(0.2)
 
 
 def wait_ready(url: str, timeout: float = 60) -> None:
@@ -321,10 +337,10 @@ def rehearse(seconds: float, workers: int, threads: int, logs: Path) -> Result:
             drain_seconds = time.monotonic() - drained
         for url in apis:
             wait_ready(url)  # the restarted replica may still be starting
-            backlog = httpx2.get(f"{url}/readyz", timeout=5).json().get("outbox_backlog")
-            events.append(f"{url}/readyz: outbox_backlog={backlog}")
+            events.append(f"{url}/readyz: outbox_backlog={drained_backlog(url)}")
 
-        with database.sessions() as session:
+        with database.sessions() as session:  # one read transaction: one snapshot for all
+            watcher.note(session.scalars(select(Inquiry.id)).all())
             stored = session.scalar(select(func.count()).select_from(Inquiry)) or 0
             repeated = session.execute(
                 select(Inquiry.message, func.count())
