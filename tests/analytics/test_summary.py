@@ -42,7 +42,7 @@ def week(session: Session, shop: Shop) -> Shop:
     return shop
 
 
-def _summary(session: Session, shop: Shop, **filters: tuple[str, ...]) -> Summary:
+def _summary(session: Session, shop: Shop, **filters: Any) -> Summary:
     selection = Selection(shop_ids=(shop.id,), period=WEEK, **filters)
     return summarise(session, selection, LONDON, shop.type_labels())
 

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 from barberbot.analytics.bands import band_of
 from barberbot.analytics.summary import GENDER_LABELS
 from barberbot.auth import service as auth
+from barberbot.forms.store import AnswerDocument, SqlAnswerStore
 from barberbot.models import Role, Shop, User
 from tests.browser import screenshot
-from tests.factories import PASSWORD, make_inquiry, make_shop, make_user
+from tests.factories import PASSWORD, make_form, make_inquiry, make_shop, make_user
 
 pytestmark = pytest.mark.browser
 NOW = datetime.now(UTC)
@@ -84,14 +85,21 @@ def desk(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+# King's Cuts' custom answers (SQL answer store), by customer name
+HAIR = {"Zoë Núñez": "Curly", "Kwame Mensah": "Straight", "Liam O'Connor": "Curly",
+        "Alex Kim": "Wavy", "Ivy Chen": "Curly"}  # fmt: skip
+
+
 @pytest.fixture
 def customers(session: Session, shop: Shop, owner: User) -> Shop:
     queens = make_shop(session, slug="queens", name="Queen's")
     auth.grant(session, owner, queens, Role.OWNER)
     session.commit()
     shops = {"kings-cuts": shop, "queens": queens}
+    form = make_form(session, shop=shop)
+    documents = []
     for n, row in enumerate(ROWS):
-        make_inquiry(
+        inquiry = make_inquiry(
             session,
             shop=shops[row.shop],
             customer_name=row.name,
@@ -103,6 +111,13 @@ def customers(session: Session, shop: Shop, owner: User) -> Shop:
             phone=f"+44 7700 9000{n:02d}",
             received_at=NOW - timedelta(days=row.days_ago),
         )
+        if row.shop == "kings-cuts" and row.name in HAIR:
+            answers = {"hair_type": HAIR[row.name]}
+            documents.append(
+                AnswerDocument(inquiry.id, shop.id, form.version, inquiry.received_at, answers)
+            )
+    SqlAnswerStore().save(session, documents)
+    session.commit()
     return shop
 
 
@@ -204,6 +219,39 @@ def test_filters_change_the_numbers_and_the_url(
 
     desk.goto(desk.url)  # the bookmark brings the same view back
     _kpi(desk, "inquiries", len(haircuts))
+
+
+def test_choice_question_counts_and_filter(
+    desk: Page, live_url: str, customers: Shop, owner: User
+) -> None:
+    _sign_in(desk, live_url, owner.email)
+    expect(desk.locator("#answers-section")).to_be_hidden()  # two shops shown: no one form
+
+    desk.goto(f"{live_url}/dashboard/?shop=kings-cuts")
+    kings = _count(shop="kings-cuts")
+    curly = [row for row in kings if HAIR.get(row.name) == "Curly"]
+    table = desk.locator("#answer-chart-hair_type")
+    expect(table.locator("h2")).to_have_text("Hair type")
+    bands = ["under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
+    expected = [str(n) for n in _bands(curly)] + [str(len(curly))]
+    expect(table.locator("tbody tr", has_text="Curly").locator("td")).to_have_text(expected)
+    assert len(expected) == len(bands) + 1
+    expect(desk.locator("#answer-chart-heard_from tbody tr")).to_have_count(3)  # no answers
+
+    control = desk.locator("""[id='{"key":"hair_type","type":"answer-filter"}']""")
+    control.click()
+    desk.get_by_role("option", name="Curly", exact=True).click()
+    expect(control).to_contain_text("Curly")
+    desk.keyboard.press("Escape")
+    _kpi(desk, "inquiries", len(curly))
+    expect(desk.locator("#latest tbody tr")).to_have_count(len(curly))
+    assert "a.hair_type=Curly" in desk.url
+    # the straight-haired customer is filtered out of the table too
+    expect(table.locator("tbody tr", has_text="Straight").locator("td").last).to_have_text("0")
+
+    desk.goto(desk.url)  # the bookmark keeps the choice filter
+    _kpi(desk, "inquiries", len(curly))
+    expect(control).to_contain_text("Curly")
 
 
 def test_custom_dates_gender_download_and_sorting(

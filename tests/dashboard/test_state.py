@@ -60,3 +60,13 @@ def test_the_tables_order_lives_in_the_url_fragment() -> None:
     assert sort_from_hash("#sort=age:desc") == "age:desc"
     assert hash_for_sort("received:desc") == ""  # the default needs no fragment
     assert sort_from_hash("") == sort_from_hash("#sort=evil") == "received:desc"
+
+
+def test_choice_filters_round_trip_each_option_a_parameter() -> None:
+    state = ViewState(shop="kings-cuts", answers={"hair_type": ["Curly", "Wavy, long"]})
+
+    query = to_query(state)
+
+    assert query == "?shop=kings-cuts&a.hair_type=Curly&a.hair_type=Wavy,+long"
+    assert from_query(query) == state
+    assert from_query("?a.Bad-Key=x&a.hair_type=&a.ok=y").answers == {"ok": ["y"]}

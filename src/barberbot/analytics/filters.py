@@ -56,6 +56,8 @@ class Selection:
     age_bands: tuple[str, ...] = ()
     inquiry_types: tuple[str, ...] = ()
     locations: tuple[str, ...] = field(default=())
+    # custom choice questions: (key, options) — the answer includes one of the options
+    answers: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def with_period(self, period: Period) -> Selection:
         return replace(self, period=period)

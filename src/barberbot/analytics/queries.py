@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from barberbot.analytics.answers import answers_condition
 from barberbot.analytics.bands import band_expression, bands_condition
 from barberbot.analytics.filters import Period, Selection
 from barberbot.models import Inquiry
@@ -68,6 +69,8 @@ def conditions(selection: Selection, period: Period | None = None) -> list[Colum
         where.append(bands_condition(Inquiry.age, list(selection.age_bands)))
     if selection.locations:
         where.append(Inquiry.location.in_(selection.locations))
+    if selection.answers:
+        where.append(answers_condition(selection.answers))
     return where
 
 

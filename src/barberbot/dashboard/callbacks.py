@@ -12,18 +12,20 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.backends._fastapi import get_current_request  # the backend's own request accessor
 from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
 from barberbot.analytics import queries
+from barberbot.analytics.answers import choice_counts
+from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.insights import place_name
 from barberbot.analytics.summary import Summary
 from barberbot.core.db import Database
 from barberbot.dashboard import figures
 from barberbot.dashboard.downloads import EXPORT_PATH
-from barberbot.dashboard.layout import CHARTS, LATEST_COLUMNS, LIVE_INTERVAL_MS
+from barberbot.dashboard.layout import CHARTS, LATEST_COLUMNS, LIVE_INTERVAL_MS, answer_filter
 from barberbot.dashboard.state import (
     ALL_SHOPS,
     CUSTOM,
@@ -35,6 +37,7 @@ from barberbot.dashboard.state import (
 )
 from barberbot.dashboard.views import (
     View,
+    choice_questions,
     filter_options,
     latest_rows,
     resolve,
@@ -44,6 +47,11 @@ from barberbot.dashboard.views import (
 
 FULL_EVERY_TICKS = 60_000 // LIVE_INTERVAL_MS
 FILTERS = ("shop", "period", "gender", "age-band", "inquiry-type", "location")
+ANSWER_FILTER = {"type": "answer-filter", "key": ALL}
+MONGODB_NOTE = (
+    "Custom answers are kept in MongoDB here: their charts and filters read the SQL answers "
+    "table, so they are not shown yet."
+)
 
 
 def current_user_id() -> int | None:
@@ -57,18 +65,30 @@ def current_user_id() -> int | None:
     return user_id if isinstance(user_id, int) else None
 
 
+def answers_in_sql() -> bool:
+    """Whether the app keeps custom answers in the SQL answers table (not MongoDB)."""
+    try:
+        request = get_current_request()
+    except RuntimeError:
+        return True
+    store = getattr(request.app.state, "answer_store", None)
+    return bool(getattr(store, "in_database", True))
+
+
 def register(dash_app: Dash, db: Database) -> None:
     @dash_app.callback(
         [Output(name, "value") for name in FILTERS]
         + [Output("dates", "start_date"), Output("dates", "end_date"), Output("url", "search")],
         Input("url", "search"),
         [Input(name, "value") for name in FILTERS]
-        + [Input("dates", "start_date"), Input("dates", "end_date")],
+        + [Input("dates", "start_date"), Input("dates", "end_date"), Input(ANSWER_FILTER, "value")],
         State("shop", "options"),
+        State(ANSWER_FILTER, "id"),
     )
     def url_and_filters(search: str | None, *inputs: Any) -> list[Any]:
-        """On load the URL sets the filters; after that, the filters set the URL."""
-        *values, shop_options = inputs
+        """On load the URL sets the filters; after that, the filters set the URL. The custom
+        questions' filters are drawn with the URL's values (see `answer_filters`)."""
+        *values, answer_values, shop_options, answer_ids = inputs
         if ctx.triggered_id in (None, "url"):
             state = from_query(search)
             if state.shop not in {option["value"] for option in shop_options or []}:
@@ -92,6 +112,11 @@ def register(dash_app: Dash, db: Database) -> None:
             age_bands=list(bands or []),
             inquiry_types=list(types or []),
             locations=list(locations or []),
+            answers={
+                name["key"]: list(chosen)
+                for name, chosen in zip(answer_ids or [], answer_values or [], strict=False)
+                if chosen
+            },
         )
         new_search = to_query(state)
         period_value = period if period != values[1] else no_update
@@ -109,6 +134,18 @@ def register(dash_app: Dash, db: Database) -> None:
         return await asyncio.to_thread(_options, db, user_id, state)
 
     @dash_app.callback(
+        Output("answer-filters", "children"),
+        Input("shop", "value"),
+        State("url", "search"),
+    )
+    async def answer_filters(shop: str | None, search: str | None) -> list[html.Div]:
+        """A dropdown per choice question of the shown shop's form, set as the URL says."""
+        user_id = current_user_id()
+        state = replace(from_query(search), shop=shop or ALL_SHOPS)
+        in_sql = answers_in_sql()
+        return await asyncio.to_thread(_answer_filters, db, user_id, state, in_sql)
+
+    @dash_app.callback(
         [Output(f"kpi-{key}-value", "children") for key in ("inquiries", "consent", "vs")]
         + [Output(f"chart-{name}", "figure") for name in CHARTS]
         + [
@@ -120,6 +157,9 @@ def register(dash_app: Dash, db: Database) -> None:
             Output("empty", "style"),
             Output("updated", "children"),
             Output("seen-figures", "data"),
+            Output("answer-charts", "children"),
+            Output("answers-note", "children"),
+            Output("answers-section", "style"),
         ],
         Input("url", "search"),
         Input("live", "n_intervals"),
@@ -128,7 +168,8 @@ def register(dash_app: Dash, db: Database) -> None:
     async def refresh(search: str | None, ticks: int | None, seen: str | None) -> list[Any]:
         user_id = current_user_id()
         unchanged = seen if _may_skip(ticks) else None
-        return await asyncio.to_thread(_refresh, db, user_id, from_query(search), unchanged)
+        state, in_sql = from_query(search), answers_in_sql()
+        return await asyncio.to_thread(_refresh, db, user_id, state, unchanged, in_sql)
 
     @dash_app.callback(
         Output("kpi-unique-value", "children"),
@@ -187,6 +228,18 @@ def _options(
         return filter_options(session, resolve(session, user_id, state))
 
 
+def _answer_filters(
+    db: Database, user_id: int | None, state: ViewState, in_sql: bool
+) -> list[html.Div]:
+    with db.sessions() as session:
+        view = resolve(session, user_id, state, answers_in_sql=in_sql)
+        chosen = dict(view.selection.answers)
+        return [
+            answer_filter(q.key, q.label, q.options, list(chosen.get(q.key, ())))
+            for q in view.choices
+        ]
+
+
 def _may_skip(ticks: int | None) -> bool:
     """A live tick may leave the figures as they are if nothing new arrived; every minute they
     are recounted anyway (imports can add inquiries older than the newest)."""
@@ -204,11 +257,22 @@ def _mark(session: Session, view: View, unchanged: str | None) -> str:
 
 
 def _refresh(
-    db: Database, user_id: int | None, state: ViewState, unchanged: str | None = None
+    db: Database,
+    user_id: int | None,
+    state: ViewState,
+    unchanged: str | None = None,
+    in_sql: bool = True,
 ) -> list[Any]:
     with db.sessions() as session:
-        view = resolve(session, user_id, state)
+        view = resolve(session, user_id, state, answers_in_sql=in_sql)
         mark = _mark(session, view, unchanged)
+        choice_tables = [
+            _choice_table(q.key, q.label, choice_counts(session, view.selection, q.key, q.options))
+            for q in view.choices
+        ]
+        note, section = "", {"display": "block" if view.choices else "none"}
+        if not in_sql and choice_questions(session, view.shops):
+            note, section = MONGODB_NOTE, {"display": "block"}
         summary = summary_of(session, view, count_customers=False)
         latest = latest_rows(session, view)
         has_shops = bool(user_shops(session, user_id))
@@ -234,7 +298,38 @@ def _refresh(
         empty_style,
         updated,
         mark,
+        choice_tables,
+        note,
+        section,
     ]
+
+
+def _choice_table(key: str, label: str, counts: dict[str, dict[str, int]]) -> html.Div:
+    """Inquiries per option (rows) and age band (columns), shaded by count: a heat-map table.
+    A multiple-choice answer counts once for each option it includes."""
+    top = max((n for bands in counts.values() for n in bands.values()), default=0)
+
+    def cell(n: int) -> html.Td:
+        shade = 0.08 + 0.6 * n / top if top and n else 0.0
+        return html.Td(n, style={"background": f"rgba(31, 95, 139, {shade:.2f})"})
+
+    header = html.Tr([html.Th("")] + [html.Th(band) for band in BAND_LABELS] + [html.Th("All")])
+    rows = [
+        html.Tr(
+            [html.Th(option)]
+            + [cell(bands[band]) for band in BAND_LABELS]
+            + [html.Td(sum(bands.values()), className="bb-total")],
+        )
+        for option, bands in counts.items()
+    ]
+    return html.Div(
+        [
+            html.H2(label),
+            html.Table([html.Thead(header), html.Tbody(rows)], className="bb-table"),
+        ],
+        className="bb-card",
+        id=f"answer-chart-{key}",
+    )
 
 
 def _empty_state(empty: bool, in_view: bool, has_shops: bool) -> tuple[Any, dict[str, str]]:

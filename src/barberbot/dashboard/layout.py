@@ -46,6 +46,7 @@ def page(shops: list[Shop], types: list[dict[str, str]], locations: list[str]) -
             _filters(shops, types, locations),
             html.Div(id="empty", className="bb-empty", style={"display": "none"}),
             html.Div([_kpi(key, label) for key, label in KPIS], id="kpis", className="bb-kpis"),
+            _answers_section(),
             html.Div(
                 [_chart(name) for name in CHARTS]
                 + [
@@ -145,6 +146,34 @@ def _filters(shops: list[Shop], types: list[dict[str, str]], locations: list[str
             ),
         ],
         className="bb-filters",
+    )
+
+
+def _answers_section() -> html.Div:
+    """The shown shop's custom choice questions: a filter and a table of counts per option
+    and age band each. Hidden when the form asks none (or several shops are shown)."""
+    return html.Div(
+        [
+            html.H2("Custom questions"),
+            html.P(id="answers-note", className="bb-note"),
+            html.Div(id="answer-filters", className="bb-filters"),
+            html.Div(id="answer-charts", className="bb-grid"),
+        ],
+        id="answers-section",
+        style={"display": "none"},
+    )
+
+
+def answer_filter(key: str, label: str, options: tuple[str, ...], value: list[str]) -> html.Div:
+    return _field(
+        label,
+        dcc.Dropdown(
+            id={"type": "answer-filter", "key": key},
+            options=list(options),
+            value=value,
+            multi=True,
+            placeholder="Any answer",
+        ),
     )
 
 

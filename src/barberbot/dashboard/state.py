@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
 from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.filters import PRESETS
+from barberbot.forms.schemas import KEY_PATTERN, OPTION_MAX, OPTIONS_MAX
 from barberbot.inquiries.choices import Gender
 
 ALL_SHOPS = "all"
@@ -35,6 +37,9 @@ class ViewState:
     age_bands: list[str] = field(default_factory=list)
     inquiry_types: list[str] = field(default_factory=list)
     locations: list[str] = field(default_factory=list)
+    # custom choice questions: key -> the options chosen ('?a.hair=curly&a.hair=wavy': an
+    # option may hold a comma, so each is a parameter of its own)
+    answers: dict[str, list[str]] = field(default_factory=dict)
 
     def start_date(self) -> date | None:
         return _date(self.start) if self.period == CUSTOM else None
@@ -57,12 +62,16 @@ def to_query(state: ViewState) -> str:
     for key, attribute in _LISTS.items():
         if values[attribute]:
             params[key] = ",".join(values[attribute])
-    return "?" + urlencode(params, safe=",") if params else ""
+    pairs: list[tuple[str, str]] = list(params.items())
+    for key, options in sorted(state.answers.items()):
+        pairs += [(ANSWER_PREFIX + key, option) for option in options]
+    return "?" + urlencode(pairs, safe=",") if pairs else ""
 
 
 def from_query(query: str | None) -> ViewState:
     """The view a URL names; values that are not valid are dropped, never trusted."""
-    raw = {k: v[-1] for k, v in parse_qs((query or "").lstrip("?")).items()}
+    parsed = parse_qs((query or "").lstrip("?"))
+    raw = {k: v[-1] for k, v in parsed.items()}
     period = raw.get("period", "30d")
     if period not in PRESETS and period != CUSTOM:
         period = "30d"
@@ -83,7 +92,24 @@ def from_query(query: str | None) -> ViewState:
         age_bands=listed("age", BAND_LABELS),
         inquiry_types=listed("type"),
         locations=listed("location"),
+        answers=_answers(parsed),
     )
+
+
+ANSWER_PREFIX = "a."
+_KEY = re.compile(KEY_PATTERN)
+
+
+def _answers(parsed: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The choice filters of a URL; whether the shop's form asks them is checked later."""
+    found: dict[str, list[str]] = {}
+    for name, options in parsed.items():
+        key = name.removeprefix(ANSWER_PREFIX)
+        if name.startswith(ANSWER_PREFIX) and _KEY.match(key):
+            kept = [o for o in dict.fromkeys(options) if 0 < len(o) <= OPTION_MAX]
+            if kept:
+                found[key] = kept[:OPTIONS_MAX]
+    return found
 
 
 def _date(text: str | None) -> date | None:

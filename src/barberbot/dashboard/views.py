@@ -14,6 +14,8 @@ from barberbot.analytics.filters import Selection, period_for
 from barberbot.analytics.summary import GENDER_LABELS, Summary, summarise
 from barberbot.auth import service as auth
 from barberbot.dashboard.state import ALL_SHOPS, ViewState
+from barberbot.forms import service as forms
+from barberbot.forms.schemas import FormField
 from barberbot.models import Inquiry, Shop, User
 
 
@@ -23,6 +25,9 @@ class View:
     selection: Selection
     zone: ZoneInfo
     type_labels: dict[str, str]
+    # the shown shop's current single/multiple-choice questions (none for several shops, or
+    # when the answers are in MongoDB: these figures read the SQL answers table)
+    choices: tuple[FormField, ...] = ()
 
     @property
     def region(self) -> str | None:
@@ -36,9 +41,15 @@ def user_shops(session: Session, user_id: int | None) -> list[Shop]:
 
 
 def resolve(
-    session: Session, user_id: int | None, state: ViewState, now: datetime | None = None
+    session: Session,
+    user_id: int | None,
+    state: ViewState,
+    now: datetime | None = None,
+    *,
+    answers_in_sql: bool = True,
 ) -> View:
-    """The selection a view state names, narrowed to the user's own shops."""
+    """The selection a view state names, narrowed to the user's own shops; its choice
+    filters only those the shown shop's current form asks, with options it offers."""
     mine = user_shops(session, user_id)
     shops = mine if state.shop == ALL_SHOPS else [s for s in mine if s.slug == state.shop]
     zone = ZoneInfo(shops[0].timezone) if shops else ZoneInfo("UTC")
@@ -52,6 +63,7 @@ def resolve(
     type_labels: dict[str, str] = {}
     for shop in shops:
         type_labels.update({k: v for k, v in shop.type_labels().items() if k not in type_labels})
+    choices = choice_questions(session, shops) if answers_in_sql else ()
     selection = Selection(
         shop_ids=tuple(s.id for s in shops) or (-1,),  # -1: no shop, so no rows
         period=period,
@@ -59,8 +71,27 @@ def resolve(
         age_bands=tuple(state.age_bands),
         inquiry_types=tuple(state.inquiry_types),
         locations=tuple(state.locations),
+        answers=_answer_filters(state, choices),
     )
-    return View(shops, selection, zone, type_labels)
+    return View(shops, selection, zone, type_labels, choices)
+
+
+def choice_questions(session: Session, shops: list[Shop]) -> tuple[FormField, ...]:
+    """The one shown shop's current choice questions, in the form's order."""
+    if len(shops) != 1:
+        return ()
+    return tuple(f for f in forms.current(session, shops[0]).asked if f.type.has_options)
+
+
+def _answer_filters(
+    state: ViewState, choices: tuple[FormField, ...]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    chosen = []
+    for question in choices:
+        options = tuple(o for o in state.answers.get(question.key, ()) if o in question.options)
+        if options:
+            chosen.append((question.key, options))
+    return tuple(chosen)
 
 
 def filter_options(session: Session, view: View) -> tuple[list[dict[str, str]], list[str]]:
