@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from barberbot.auth import service as auth
-from barberbot.campaigns import customers, rules, segments, service
+from barberbot.campaigns import customers, segments, service
 from barberbot.campaigns.delivery import SendFailed, Unavailable
 from barberbot.campaigns.errors import Invalid
 from barberbot.campaigns.links import Links
@@ -32,6 +32,8 @@ from barberbot.campaigns.schemas import (
 )
 from barberbot.campaigns.testsend import send_test
 from barberbot.core.deps import CurrentUser, MemberShop, SessionDep, SettingsDep
+from barberbot.forms.deps import AnswerStoreDep
+from barberbot.forms.store import SqlAnswerStore
 from barberbot.inquiries.rules import InquiryInvalid
 from barberbot.models import Campaign, Channel, ConsentEvent, Customer, Role, Segment, Shop, User
 
@@ -70,13 +72,13 @@ def _campaign(session: Session, shop: Shop, campaign_id: int) -> Campaign:
     return found
 
 
-def _preview(session: Session, shop: Shop, raw: object) -> SegmentPreview:
+def _preview(session: Session, shop: Shop, raw: object, in_sql: bool) -> SegmentPreview:
     try:
-        rule = rules.parse(raw)
+        rule = segments.parse(session, shop, raw, answers_in_sql=in_sql)
     except Invalid as error:
         raise invalid(error) from None
     customers.sync_for_reading(session, shop)
-    found = segments.preview(session, shop, rule)
+    found = segments.preview(session, shop, rule, answers_in_sql=in_sql)
     return SegmentPreview(
         count=found.count, sample=[CustomerRead.model_validate(c) for c in found.sample]
     )
@@ -118,15 +120,22 @@ def list_segments(shop: MemberShop, session: SessionDep) -> list[SegmentRead]:
 
 
 @router.post("/segments/preview", response_model=SegmentPreview, summary="Count a rule")
-def preview_rule(body: RulePreview, shop: MemberShop, session: SessionDep) -> SegmentPreview:
+def preview_rule(
+    body: RulePreview, shop: MemberShop, session: SessionDep, store: AnswerStoreDep
+) -> SegmentPreview:
     """The live count and a sample of the customers a rule matches, without saving it."""
-    return _preview(session, shop, body.rule)
+    return _preview(session, shop, body.rule, isinstance(store, SqlAnswerStore))
 
 
 @router.post("/segments", response_model=SegmentRead, status_code=status.HTTP_201_CREATED)
-def create_segment(body: SegmentCreate, shop: MemberShop, session: SessionDep) -> SegmentRead:
+def create_segment(
+    body: SegmentCreate, shop: MemberShop, session: SessionDep, store: AnswerStoreDep
+) -> SegmentRead:
+    in_sql = isinstance(store, SqlAnswerStore)
     try:
-        return SegmentRead.model_validate(segments.create(session, shop, body.name, body.rule))
+        return SegmentRead.model_validate(
+            segments.create(session, shop, body.name, body.rule, answers_in_sql=in_sql)
+        )
     except Invalid as error:
         raise invalid(error) from None
 
@@ -138,18 +147,28 @@ def read_segment(segment_id: int, shop: MemberShop, session: SessionDep) -> Segm
 
 @router.put("/segments/{segment_id}", response_model=SegmentRead)
 def update_segment(
-    segment_id: int, body: SegmentCreate, shop: MemberShop, session: SessionDep
+    segment_id: int,
+    body: SegmentCreate,
+    shop: MemberShop,
+    session: SessionDep,
+    store: AnswerStoreDep,
 ) -> SegmentRead:
     segment = _segment(session, shop, segment_id)
+    in_sql = isinstance(store, SqlAnswerStore)
     try:
-        return SegmentRead.model_validate(segments.update(session, segment, body.name, body.rule))
+        return SegmentRead.model_validate(
+            segments.update(session, segment, body.name, body.rule, answers_in_sql=in_sql)
+        )
     except Invalid as error:
         raise invalid(error) from None
 
 
 @router.get("/segments/{segment_id}/preview", response_model=SegmentPreview)
-def preview_segment(segment_id: int, shop: MemberShop, session: SessionDep) -> SegmentPreview:
-    return _preview(session, shop, _segment(session, shop, segment_id).rule)
+def preview_segment(
+    segment_id: int, shop: MemberShop, session: SessionDep, store: AnswerStoreDep
+) -> SegmentPreview:
+    rule = _segment(session, shop, segment_id).rule
+    return _preview(session, shop, rule, isinstance(store, SqlAnswerStore))
 
 
 @router.get("/campaigns", response_model=list[CampaignRead])

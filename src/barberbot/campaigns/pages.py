@@ -20,6 +20,7 @@ from barberbot.campaigns.results import results
 from barberbot.campaigns.schemas import CampaignCreate
 from barberbot.campaigns.testsend import send_test
 from barberbot.core.deps import CurrentUser, MemberShop, SessionDep, SettingsDep
+from barberbot.forms.store import SqlAnswerStore
 from barberbot.models import Campaign, Channel, Shop, User
 from barberbot.web.csrf import check_csrf, csrf_token
 from barberbot.web.templating import templates
@@ -104,7 +105,8 @@ def create_segment(
             errors={"rule": "The rule is not valid JSON."},
         )
     try:
-        segments.create(session, shop, name, raw)
+        in_sql = isinstance(request.app.state.answer_store, SqlAnswerStore)
+        segments.create(session, shop, name, raw, answers_in_sql=in_sql)
     except Invalid as invalid:
         return _overview(request, user, shop, session, segment_form=form, errors=invalid.errors)
     return RedirectResponse(f"/shops/{shop.slug}/campaigns", status.HTTP_303_SEE_OTHER)

@@ -144,6 +144,16 @@ class ConsentOn(Condition):
     channel: Literal["email", "sms"]
 
 
+@condition("answer")
+class AnswerIn(Condition):
+    """Answered the custom choice question `key` with one of these options in at least one
+    inquiry. Checked against the shop's current form by `segments.check_answers`."""
+
+    field: Literal["answer"] = "answer"
+    key: str = Field(min_length=1, max_length=40)
+    in_: list[str] = Field(alias="in", min_length=1)
+
+
 @dataclass(frozen=True)
 class Group:
     op: Literal["and", "or"]
@@ -206,6 +216,18 @@ def _parse(
             name = "in" if field.startswith("in_") else field
             errors[f"{path}.{name}" if name != "request" else path] = message
         return None
+
+
+def conditions_with_paths(rule: Rule, path: str = "rule") -> list[tuple[str, Condition]]:
+    """Every condition of a rule with its error path, as `parse` names them."""
+    if isinstance(rule, Group):
+        key = "all" if rule.op == "and" else "any"
+        return [
+            found
+            for i, part in enumerate(rule.parts)
+            for found in conditions_with_paths(part, f"{path}.{key}.{i}")
+        ]
+    return [(path, rule)]
 
 
 def dump(rule: Rule) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from barberbot.campaigns import rules, sql
+from barberbot.forms import service as forms
 from barberbot.models import Customer, Segment, Shop
 from barberbot.models.base import utcnow
 
@@ -24,12 +25,57 @@ class Preview:
     sample: Sequence[Customer]
 
 
-def context(shop: Shop, now: datetime | None = None) -> sql.Context:
-    return sql.Context(shop.id, ZoneInfo(shop.timezone), now or utcnow())
+def context(shop: Shop, now: datetime | None = None, *, answers_in_sql: bool = True) -> sql.Context:
+    return sql.Context(shop.id, ZoneInfo(shop.timezone), now or utcnow(), answers_in_sql)
 
 
-def preview(session: Session, shop: Shop, rule: rules.Rule, *, sample: int = SAMPLE) -> Preview:
-    where = sql.where(rule, context(shop))
+def check_answers(
+    session: Session, shop: Shop, rule: rules.Rule, *, answers_in_sql: bool = True
+) -> rules.Rule:
+    """Answer conditions name a choice question of the shop's current form and its options;
+    with the MongoDB answer store they are refused. Raises RuleInvalid, a message per path."""
+    found = [(p, c) for p, c in rules.conditions_with_paths(rule) if isinstance(c, rules.AnswerIn)]
+    if not found:
+        return rule
+    if not answers_in_sql:
+        raise rules.RuleInvalid({path: sql.ANSWERS_IN_MONGODB for path, _ in found})
+    questions = {f.key: f for f in forms.current(session, shop).asked if f.type.has_options}
+    errors: dict[str, str] = {}
+    for path, answer in found:
+        question = questions.get(answer.key)
+        if question is None:
+            known = ", ".join(sorted(questions)) or "none"
+            errors[f"{path}.key"] = (
+                f"No choice question {answer.key!r} in the shop's form; choice questions: {known}."
+            )
+            continue
+        unknown = [option for option in answer.in_ if option not in question.options]
+        if unknown:
+            errors[f"{path}.in"] = (
+                f"{unknown[0]!r} is not an option of {answer.key!r}; "
+                f"use {', '.join(question.options)}."
+            )
+    if errors:
+        raise rules.RuleInvalid(errors)
+    return rule
+
+
+def parse(
+    session: Session, shop: Shop, raw_rule: Any, *, answers_in_sql: bool = True
+) -> rules.Rule:
+    """A rule checked as JSON and against the shop's form."""
+    return check_answers(session, shop, rules.parse(raw_rule), answers_in_sql=answers_in_sql)
+
+
+def preview(
+    session: Session,
+    shop: Shop,
+    rule: rules.Rule,
+    *,
+    sample: int = SAMPLE,
+    answers_in_sql: bool = True,
+) -> Preview:
+    where = sql.where(rule, context(shop, answers_in_sql=answers_in_sql))
     count = session.scalar(select(func.count()).select_from(Customer).where(where)) or 0
     rows = session.scalars(
         select(Customer)
@@ -52,8 +98,10 @@ def _check_name(session: Session, shop: Shop, name: str, segment_id: int | None)
     return name
 
 
-def create(session: Session, shop: Shop, name: str, raw_rule: Any) -> Segment:
-    rule = rules.parse(raw_rule)
+def create(
+    session: Session, shop: Shop, name: str, raw_rule: Any, *, answers_in_sql: bool = True
+) -> Segment:
+    rule = parse(session, shop, raw_rule, answers_in_sql=answers_in_sql)
     segment = Segment(
         shop_id=shop.id, name=_check_name(session, shop, name, None), rule=rules.dump(rule)
     )
@@ -62,10 +110,12 @@ def create(session: Session, shop: Shop, name: str, raw_rule: Any) -> Segment:
     return segment
 
 
-def update(session: Session, segment: Segment, name: str, raw_rule: Any) -> Segment:
+def update(
+    session: Session, segment: Segment, name: str, raw_rule: Any, *, answers_in_sql: bool = True
+) -> Segment:
     shop = session.get(Shop, segment.shop_id)
     assert shop is not None
-    segment.rule = rules.dump(rules.parse(raw_rule))
+    segment.rule = rules.dump(parse(session, shop, raw_rule, answers_in_sql=answers_in_sql))
     segment.name = _check_name(session, shop, name, segment.id)
     segment.updated_at = utcnow()
     session.flush()

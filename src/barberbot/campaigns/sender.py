@@ -210,11 +210,12 @@ class Sender:
         customers.sync(session, shop)
         try:
             rule = segments.rule_of(segment)
+            in_sql = not self.settings.mongodb_url  # answer conditions need the SQL store
+            where = sql.where(rule, segments.context(shop, self.now(), answers_in_sql=in_sql))
         except RuleInvalid:
             campaign.status = CampaignStatus.CANCELLED
             log.warning("segment rule no longer valid", extra={"campaign": campaign_id})
             return
-        where = sql.where(rule, segments.context(shop, self.now()))
         address = Customer.email if campaign.channel == Channel.EMAIL else Customer.phone
         picked = select(
             literal(campaign.id), Customer.id, address, literal(RecipientStatus.QUEUED.value)

@@ -10,9 +10,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
+from barberbot.analytics.answers import has_option
 from barberbot.analytics.bands import bands_condition
 from barberbot.campaigns import rules
-from barberbot.models import ConsentState, Customer, CustomerInquiry
+from barberbot.models import ConsentState, Customer, CustomerInquiry, InquiryAnswers
+
+ANSWERS_IN_MONGODB = (
+    "Conditions on custom-field answers need the SQL answer store; "
+    "this BarberBot keeps answers in MongoDB."
+)
 
 
 @dataclass(frozen=True)
@@ -20,6 +26,7 @@ class Context:
     shop_id: int
     zone: ZoneInfo
     now: datetime
+    answers_in_sql: bool = True  # False with the MongoDB answer store: no answer conditions
 
     def local_midnight(self, day: date) -> datetime:
         return datetime.combine(day, time(), tzinfo=self.zone)
@@ -99,6 +106,24 @@ def _types(rule: rules.InquiryTypes, context: Context) -> ColumnElement[bool]:
             CustomerInquiry.received_at >= context.now - timedelta(days=rule.within_days)
         )
     return Customer.id.in_(select(CustomerInquiry.customer_id).where(*conditions))
+
+
+@compiles(rules.AnswerIn)
+def _answer(rule: rules.AnswerIn, context: Context) -> ColumnElement[bool]:
+    """`id IN (uncorrelated subquery)` over the shop's inquiry_answers, like `_types`; the
+    JSON test is analytics' `has_option` (json_each on SQLite, JSON_CONTAINS on MariaDB)."""
+    if not context.answers_in_sql:
+        raise rules.RuleInvalid({"rule": ANSWERS_IN_MONGODB})
+    matches = select(CustomerInquiry.customer_id).join(
+        InquiryAnswers, InquiryAnswers.inquiry_id == CustomerInquiry.inquiry_id
+    )
+    return Customer.id.in_(
+        matches.where(
+            CustomerInquiry.shop_id == context.shop_id,
+            InquiryAnswers.shop_id == context.shop_id,
+            or_(*(has_option(rule.key, option) for option in rule.in_)),
+        )
+    )
 
 
 def _dates(column: Any, rule: rules._Dates, context: Context) -> ColumnElement[bool]:
