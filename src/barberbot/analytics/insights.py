@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -25,6 +25,27 @@ class Insight:
     text: str
     # what a campaign would target: any of inquiry_type, gender, age_band, shop_id, location
     segment: dict[str, str] = field(default_factory=dict)
+    within_days: int | None = None  # the period the inquiry type was asked about in
+
+    @property
+    def rule(self) -> dict[str, Any] | None:
+        """The campaigns segment rule (campaigns/rules.py) for `segment`, None without one.
+        The shop is the segment page's own, so `shop_id` adds no condition."""
+        conditions: list[dict[str, Any]] = []
+        if "gender" in self.segment:
+            conditions.append({"field": "gender", "in": [self.segment["gender"]]})
+        if "age_band" in self.segment:
+            conditions.append({"field": "age_band", "in": [self.segment["age_band"]]})
+        if "inquiry_type" in self.segment:
+            asked: dict[str, Any] = {"field": "inquiry_type", "in": [self.segment["inquiry_type"]]}
+            if self.within_days is not None:
+                asked["within_days"] = self.within_days
+            conditions.append(asked)
+        if self.segment.get("location"):
+            conditions.append({"field": "location", "in": [self.segment["location"]]})
+        if not conditions:
+            return None
+        return conditions[0] if len(conditions) == 1 else {"all": conditions}
 
 
 def find_insights(
@@ -35,7 +56,7 @@ def find_insights(
     days = round(summary.selection.period.days)
     found = [_overall(summary, days)]
     found += _segment_changes(summary, segments_now, segments_before, days)
-    found.append(_top_type(summary))
+    found.append(_top_type(summary, days))
     found.append(_busiest_place(summary, days))
     busiest = summary.busiest()
     if busiest is not None:
@@ -82,17 +103,19 @@ def _segment_changes(
                 f"{label} inquiries from {people} {segment['age_band']} are "
                 f"{_direction(float(row['change']))} on the previous {days} days.",
                 segment,
+                min(max(days, 1), 3650),
             )
         )
     return insights
 
 
-def _top_type(summary: Summary) -> Insight:
+def _top_type(summary: Summary, days: int) -> Insight:
     top = summary.by_type.iloc[0]
     share = top["inquiries"] / summary.totals["inquiries"]
     return Insight(
         f"{top['label']} is what customers ask about most ({share:.0%} of inquiries).",
         {"inquiry_type": str(top["inquiry_type"])},
+        min(max(days, 1), 3650),
     )
 
 

@@ -76,9 +76,25 @@ def _overview(
 
 @router.get("/shops/{slug}/campaigns", response_class=HTMLResponse, name="campaigns_page")
 def campaigns_page(
-    request: Request, shop: MemberShop, user: CurrentUser, session: SessionDep
+    request: Request,
+    shop: MemberShop,
+    user: CurrentUser,
+    session: SessionDep,
+    rule: str = "",
+    name: str = "",
 ) -> HTMLResponse:
-    return _overview(request, user, shop, session)
+    """`?rule=<JSON>` (and `&name=`) prefill the new segment, e.g. from a dashboard insight."""
+    if not rule:
+        return _overview(request, user, shop, session)
+    form = {"name": name[:120], "rule": rule}
+    try:
+        form["rule"] = json.dumps(json.loads(rule), indent=2)
+    except ValueError:
+        return _overview(
+            request, user, shop, session, segment_form=form,
+            errors={"rule": "The rule is not valid JSON."},
+        )  # fmt: skip
+    return _overview(request, user, shop, session, segment_form=form)
 
 
 @router.post("/shops/{slug}/segments", name="create_segment_page")

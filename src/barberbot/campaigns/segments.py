@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -135,3 +137,9 @@ def all_of(session: Session, shop: Shop) -> Sequence[Segment]:
 
 def rule_of(segment: Segment) -> rules.Rule:
     return rules.parse(segment.rule)
+
+
+def page_url(slug: str, rule: dict[str, Any], name: str = "") -> str:
+    """The segment page with a new segment prefilled (what the dashboard's insights link to)."""
+    query = {"rule": json.dumps(rule, separators=(",", ":"))} | ({"name": name} if name else {})
+    return f"/shops/{slug}/campaigns?{urlencode(query)}#segment-name"

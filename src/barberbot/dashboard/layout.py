@@ -7,6 +7,8 @@ from dash.development.base_component import Component
 
 from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.filters import PRESETS
+from barberbot.analytics.insights import Insight
+from barberbot.campaigns.segments import page_url
 from barberbot.dashboard.state import ALL_SHOPS, CUSTOM, DEFAULT_SORT, SORTS
 from barberbot.inquiries.choices import Gender
 from barberbot.models import Shop
@@ -204,3 +206,16 @@ def _card(title: str, body: Component) -> html.Div:
 
 
 assert set(PERIOD_LABELS) == {*PRESETS, CUSTOM}
+
+
+def insight_item(insight: Insight, shop_slug: str | None) -> html.Li:
+    """An insight; with one shop shown and a segment it names, a link to create that segment."""
+    rule = insight.rule
+    if shop_slug is None or rule is None:
+        return html.Li(insight.text)
+    link = html.A(
+        "Create a segment",
+        href=page_url(shop_slug, rule, insight.text[:120]),
+        className="bb-insight-segment",
+    )
+    return html.Li([insight.text, " ", link])
