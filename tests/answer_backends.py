@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from pymongo import MongoClient
 
+from barberbot.forms.mongo import MongoAnswerStore
+from barberbot.forms.store import AnswerStore, SqlAnswerStore
 from barberbot.testing.mongo import DATABASE, MongoServer
 
 
@@ -35,3 +37,14 @@ def mongodb_url(answer_backend: str, request: pytest.FixtureRequest) -> Iterator
     client: MongoClient[dict[str, Any]] = MongoClient(server.url)
     with client:
         client.drop_database(DATABASE)
+
+
+@pytest.fixture
+def answer_store(mongodb_url: str | None) -> Iterator[AnswerStore]:
+    """This test's answer store: the SQL table, or MongoDB (SecantusDB)."""
+    if mongodb_url is None:
+        yield SqlAnswerStore()
+        return
+    store = MongoAnswerStore(mongodb_url, timeout_ms=1000)
+    yield store
+    store.close()

@@ -1,5 +1,7 @@
 """Counts per option and age band of custom choice answers, and the choice filters, on a small
-hand-counted set (SQL answer store; SQLite, and MariaDB with `--db=mariadb`)."""
+hand-counted set, with both answer stores (the SQL table, and MongoDB on a real SecantusDB: the
+store finds ids in the shop and period, SQL adds the age bands and other filters); SQLite, and
+MariaDB with `--db=mariadb`."""
 
 from __future__ import annotations
 
@@ -10,11 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session
 
-from barberbot.analytics.answers import choice_counts
+from barberbot.analytics.answers import choice_counts, with_answer_ids
 from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.filters import Selection, period_for
 from barberbot.analytics.summary import summarise
-from barberbot.forms.store import AnswerDocument, SqlAnswerStore
+from barberbot.forms.store import AnswerDocument, AnswerStore
 from barberbot.models import Shop
 from tests.factories import make_form, make_inquiry
 
@@ -30,7 +32,7 @@ def at(day: int, hour: int, month: int = 11) -> datetime:
 
 
 @pytest.fixture
-def answered(session: Session, shop: Shop) -> Shop:
+def answered(session: Session, shop: Shop, answer_store: AnswerStore) -> Shop:
     form = make_form(session, shop=shop)
     documents = []
 
@@ -45,7 +47,7 @@ def answered(session: Session, shop: Shop) -> Shop:
     add(at(5, 12), 70, {"hair_type": "Wavy", "heard_from": ["Instagram"]})
     add(at(6, 13), 29, None)  # answered no form: no document
     add(at(20, 12), 30, {"hair_type": "Curly", "heard_from": ["Friend"]})  # after the week
-    SqlAnswerStore().save(session, documents)
+    answer_store.save(session, documents)
     session.commit()
     return shop
 
@@ -54,13 +56,23 @@ def _selection(shop: Shop, **filters: Any) -> Selection:
     return Selection(shop_ids=(shop.id,), period=WEEK, **filters)
 
 
+def _counts(
+    session: Session, store: AnswerStore, selection: Selection, key: str, options: Any
+) -> dict[str, dict[str, int]]:
+    """What the dashboard counts: choice filters resolved by the store, then the counts."""
+    selection = with_answer_ids(session, selection, store)
+    return choice_counts(session, selection, key, options, store)
+
+
 def _nonzero(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
     return {option: {b: n for b, n in bands.items() if n} for option, bands in counts.items()}
 
 
-def test_counts_per_option_and_age_band(session: Session, answered: Shop) -> None:
-    hair = choice_counts(session, _selection(answered), "hair_type", HAIR)
-    heard = choice_counts(session, _selection(answered), "heard_from", HEARD)
+def test_counts_per_option_and_age_band(
+    session: Session, answered: Shop, answer_store: AnswerStore
+) -> None:
+    hair = _counts(session, answer_store, _selection(answered), "hair_type", HAIR)
+    heard = _counts(session, answer_store, _selection(answered), "heard_from", HEARD)
 
     assert list(hair) == list(HAIR)
     assert all(list(b) == list(BAND_LABELS) for b in hair.values())
@@ -77,10 +89,13 @@ def test_counts_per_option_and_age_band(session: Session, answered: Shop) -> Non
     }
 
 
-def test_other_filters_narrow_the_counts(session: Session, answered: Shop) -> None:
+def test_other_filters_narrow_the_counts(
+    session: Session, answered: Shop, answer_store: AnswerStore
+) -> None:
     adults = _selection(answered, age_bands=("25-34", "45-54", "65+"))
+    counts = _counts(session, answer_store, adults, "hair_type", HAIR)
 
-    assert _nonzero(choice_counts(session, adults, "hair_type", HAIR))["Curly"] == {"25-34": 1}
+    assert _nonzero(counts)["Curly"] == {"25-34": 1}
 
 
 @pytest.mark.parametrize(
@@ -94,19 +109,19 @@ def test_other_filters_narrow_the_counts(session: Session, answered: Shop) -> No
     ],
 )
 def test_choice_filters_narrow_every_figure(
-    session: Session, answered: Shop, answers: Any, inquiries: int
+    session: Session, answered: Shop, answer_store: AnswerStore, answers: Any, inquiries: int
 ) -> None:
-    selection = _selection(answered, answers=answers)
+    selection = with_answer_ids(session, _selection(answered, answers=answers), answer_store)
     summary = summarise(session, selection, LONDON, answered.type_labels())
 
     assert summary.totals["inquiries"] == inquiries
     assert int(summary.by_band["inquiries"].sum()) == inquiries
 
 
-def test_filtered_counts(session: Session, answered: Shop) -> None:
+def test_filtered_counts(session: Session, answered: Shop, answer_store: AnswerStore) -> None:
     friends = _selection(answered, answers=(("heard_from", ("Friend",)),))
 
-    assert _nonzero(choice_counts(session, friends, "hair_type", HAIR)) == {
+    assert _nonzero(_counts(session, answer_store, friends, "hair_type", HAIR)) == {
         "Straight": {"45-54": 1},
         "Wavy": {},
         "Curly": {"25-34": 1},

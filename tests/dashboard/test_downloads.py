@@ -13,10 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from barberbot.core.db import Database
+from barberbot.dashboard import downloads
 from barberbot.dashboard.client import sign_in
+from barberbot.dashboard.state import ViewState
+from barberbot.forms.store import AnswerDocument, AnswerStore
 from barberbot.inquiries import export
 from barberbot.models import Inquiry, Shop, User
-from tests.factories import PASSWORD, make_inquiry, make_shop, make_user
+from tests.factories import PASSWORD, make_form, make_inquiry, make_shop, make_user
 
 NOW = datetime.now(UTC)
 
@@ -93,3 +97,23 @@ def test_nobody_downloads_another_owners_inquiries(
     assert rival.status_code == 200
     assert rival.content.decode("utf-8-sig").strip() == ",".join(export.COLUMNS)  # no rows
     assert unknown.status_code == 404
+
+
+def test_a_choice_filter_narrows_the_download_with_either_answer_store(
+    database: Database, session: Session, owner: User, shop: Shop, answer_store: AnswerStore
+) -> None:
+    form = make_form(session, shop=shop)
+    documents = []
+    for name, hair in (("Ana", "Curly"), ("Bo", "Straight"), ("Cy", "Curly"), ("Di", None)):
+        inquiry = make_inquiry(session, shop=shop, customer_name=name, received_at=NOW)
+        if hair is not None:
+            answers = {"hair_type": hair}
+            documents.append(AnswerDocument(inquiry.id, shop.id, form.version, NOW, answers))
+    answer_store.save(session, documents)
+    session.commit()
+    curly = ViewState(shop=shop.slug, answers={"hair_type": ["Curly"]})
+
+    text = b"".join(downloads.csv_chunks(database, owner.id, curly, answer_store))
+
+    rows = csv.DictReader(io.StringIO(text.decode("utf-8-sig")))
+    assert sorted(row["customer_name"] for row in rows) == ["Ana", "Cy"]

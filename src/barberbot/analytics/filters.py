@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -58,6 +59,9 @@ class Selection:
     locations: tuple[str, ...] = field(default=())
     # custom choice questions: (key, options) — the answer includes one of the options
     answers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # with answers kept outside SQL (MongoDB): the ids of the shop's inquiries in the period
+    # whose answers pass `answers`, found by the answer store; None: test them in SQL
+    answer_ids: frozenset[uuid.UUID] | None = None
 
     def with_period(self, period: Period) -> Selection:
         return replace(self, period=period)

@@ -8,6 +8,7 @@ the data. Every query of a period reads one range of the covering index
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -17,13 +18,17 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Integer,
+    String,
     and_,
+    bindparam,
     case,
     cast,
     distinct,
     exists,
+    false,
     func,
     literal,
     literal_column,
@@ -69,9 +74,27 @@ def conditions(selection: Selection, period: Period | None = None) -> list[Colum
         where.append(bands_condition(Inquiry.age, list(selection.age_bands)))
     if selection.locations:
         where.append(Inquiry.location.in_(selection.locations))
-    if selection.answers:
+    if selection.answer_ids is not None:
+        where.append(_id_in(selection.answer_ids))
+    elif selection.answers:
         where.append(answers_condition(selection.answers))
     return where
+
+
+def _id_in(ids: frozenset[uuid.UUID]) -> ColumnElement[bool]:
+    """Inquiry.id among ids (MongoDB's answer to the choice filters), written into the SQL
+    itself: one parameter per id would overrun SQLite's limit on a busy shop's year."""
+    if not ids:
+        return false()
+    listed: BindParameter[Any] = bindparam(
+        "answer_ids",
+        sorted(str(i) for i in ids),
+        type_=String(36),  # the ids' text, as UUIDString keeps them
+        expanding=True,
+        literal_execute=True,
+        unique=True,
+    )
+    return Inquiry.id.in_(listed)
 
 
 def counts(

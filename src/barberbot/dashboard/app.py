@@ -56,8 +56,10 @@ def _add_downloads(app: FastAPI, db: Database) -> None:
         user_id = request.scope.get("session", {}).get("user_id")
         state = from_query(request.url.query)
         name = downloads.filename(kind, datetime.now())
+        user = user_id if isinstance(user_id, int) else None
+        answers = getattr(request.app.state, "answer_store", None)
         return StreamingResponse(
-            downloads.chunks(db, user_id if isinstance(user_id, int) else None, state, kind),
+            downloads.chunks(db, user, state, kind, answers),
             media_type=downloads.KINDS[kind],
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )

@@ -37,21 +37,17 @@ from barberbot.dashboard.state import (
 )
 from barberbot.dashboard.views import (
     View,
-    choice_questions,
     filter_options,
     latest_rows,
     resolve,
     summary_of,
     user_shops,
 )
+from barberbot.forms.store import AnswerStore, SqlAnswerStore
 
 FULL_EVERY_TICKS = 60_000 // LIVE_INTERVAL_MS
 FILTERS = ("shop", "period", "gender", "age-band", "inquiry-type", "location")
 ANSWER_FILTER = {"type": "answer-filter", "key": ALL}
-MONGODB_NOTE = (
-    "Custom answers are kept in MongoDB here: their charts and filters read the SQL answers "
-    "table, so they are not shown yet."
-)
 
 
 def current_user_id() -> int | None:
@@ -65,14 +61,14 @@ def current_user_id() -> int | None:
     return user_id if isinstance(user_id, int) else None
 
 
-def answers_in_sql() -> bool:
-    """Whether the app keeps custom answers in the SQL answers table (not MongoDB)."""
+def answer_store() -> AnswerStore:
+    """Where the app keeps custom answers: the SQL answers table, or MongoDB."""
     try:
         request = get_current_request()
     except RuntimeError:
-        return True
+        return SqlAnswerStore()
     store = getattr(request.app.state, "answer_store", None)
-    return bool(getattr(store, "in_database", True))
+    return store if store is not None else SqlAnswerStore()
 
 
 def register(dash_app: Dash, db: Database) -> None:
@@ -142,8 +138,7 @@ def register(dash_app: Dash, db: Database) -> None:
         """A dropdown per choice question of the shown shop's form, set as the URL says."""
         user_id = current_user_id()
         state = replace(from_query(search), shop=shop or ALL_SHOPS)
-        in_sql = answers_in_sql()
-        return await asyncio.to_thread(_answer_filters, db, user_id, state, in_sql)
+        return await asyncio.to_thread(_answer_filters, db, user_id, state)
 
     @dash_app.callback(
         [Output(f"kpi-{key}-value", "children") for key in ("inquiries", "consent", "vs")]
@@ -168,8 +163,8 @@ def register(dash_app: Dash, db: Database) -> None:
     async def refresh(search: str | None, ticks: int | None, seen: str | None) -> list[Any]:
         user_id = current_user_id()
         unchanged = seen if _may_skip(ticks) else None
-        state, in_sql = from_query(search), answers_in_sql()
-        return await asyncio.to_thread(_refresh, db, user_id, state, unchanged, in_sql)
+        state, store = from_query(search), answer_store()
+        return await asyncio.to_thread(_refresh, db, user_id, state, unchanged, store)
 
     @dash_app.callback(
         Output("kpi-unique-value", "children"),
@@ -228,11 +223,9 @@ def _options(
         return filter_options(session, resolve(session, user_id, state))
 
 
-def _answer_filters(
-    db: Database, user_id: int | None, state: ViewState, in_sql: bool
-) -> list[html.Div]:
+def _answer_filters(db: Database, user_id: int | None, state: ViewState) -> list[html.Div]:
     with db.sessions() as session:
-        view = resolve(session, user_id, state, answers_in_sql=in_sql)
+        view = resolve(session, user_id, state)  # the filters as asked: no ids needed
         chosen = dict(view.selection.answers)
         return [
             answer_filter(q.key, q.label, q.options, list(chosen.get(q.key, ())))
@@ -261,18 +254,19 @@ def _refresh(
     user_id: int | None,
     state: ViewState,
     unchanged: str | None = None,
-    in_sql: bool = True,
+    store: AnswerStore | None = None,
 ) -> list[Any]:
+    store = store if store is not None else SqlAnswerStore()
     with db.sessions() as session:
-        view = resolve(session, user_id, state, answers_in_sql=in_sql)
+        view = resolve(session, user_id, state, answers=store)
         mark = _mark(session, view, unchanged)
         choice_tables = [
-            _choice_table(q.key, q.label, choice_counts(session, view.selection, q.key, q.options))
+            _choice_table(
+                q.key, q.label, choice_counts(session, view.selection, q.key, q.options, store)
+            )
             for q in view.choices
         ]
         note, section = "", {"display": "block" if view.choices else "none"}
-        if not in_sql and choice_questions(session, view.shops):
-            note, section = MONGODB_NOTE, {"display": "block"}
         summary = summary_of(session, view, count_customers=False)
         latest = latest_rows(session, view)
         has_shops = bool(user_shops(session, user_id))

@@ -25,6 +25,7 @@ from barberbot.analytics import queries
 from barberbot.core.db import Database
 from barberbot.dashboard.state import ViewState
 from barberbot.dashboard.views import resolve
+from barberbot.forms.store import AnswerStore
 from barberbot.inquiries import export
 
 EXPORT_PATH = "/dashboard/export"  # + ".csv" or ".xlsx", and the view's query string
@@ -38,14 +39,25 @@ def filename(kind: str, now: datetime) -> str:
     return f"inquiries-{now:%Y%m%d-%H%M}.{kind}"
 
 
-def chunks(db: Database, user_id: int | None, state: ViewState, kind: str) -> Iterator[bytes]:
-    return csv_chunks(db, user_id, state) if kind == "csv" else xlsx_chunks(db, user_id, state)
+def chunks(
+    db: Database,
+    user_id: int | None,
+    state: ViewState,
+    kind: str,
+    answers: AnswerStore | None = None,
+) -> Iterator[bytes]:
+    if kind == "csv":
+        return csv_chunks(db, user_id, state, answers)
+    return xlsx_chunks(db, user_id, state, answers)
 
 
-def _records(db: Database, user_id: int | None, state: ViewState) -> Iterator[list[list[Any]]]:
-    """The view's inquiries (only the user's shops), a chunk of export rows at a time."""
+def _records(
+    db: Database, user_id: int | None, state: ViewState, answers: AnswerStore | None = None
+) -> Iterator[list[list[Any]]]:
+    """The view's inquiries (only the user's shops), a chunk of export rows at a time; choice
+    filters resolved by the answer store (MongoDB: to inquiry ids)."""
     with db.sessions() as session:
-        view = resolve(session, user_id, state)
+        view = resolve(session, user_id, state, answers=answers)
         zones = {shop.id: ZoneInfo(shop.timezone) for shop in view.shops}
         for rows in queries.stream_selected(session, view.selection):
             yield [_record(row, zones[row.shop_id]) for row in rows]
@@ -62,13 +74,15 @@ def _record(row: Row[Any], zone: ZoneInfo) -> list[Any]:
     ]  # fmt: skip
 
 
-def csv_chunks(db: Database, user_id: int | None, state: ViewState) -> Iterator[bytes]:
+def csv_chunks(
+    db: Database, user_id: int | None, state: ViewState, answers: AnswerStore | None = None
+) -> Iterator[bytes]:
     """UTF-8 with a byte-order mark, formula-like text quoted: what export.to_csv writes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(export.COLUMNS)
     yield buffer.getvalue().encode("utf-8-sig")
-    for records in _records(db, user_id, state):
+    for records in _records(db, user_id, state, answers):
         buffer.seek(0)
         buffer.truncate()
         writer.writerows([_csv_value(value) for value in record] for record in records)
@@ -81,9 +95,11 @@ def _csv_value(value: Any) -> Any:
     return export._defuse(value)
 
 
-def xlsx_chunks(db: Database, user_id: int | None, state: ViewState) -> Iterator[bytes]:
+def xlsx_chunks(
+    db: Database, user_id: int | None, state: ViewState, answers: AnswerStore | None = None
+) -> Iterator[bytes]:
     with tempfile.TemporaryFile() as file:
-        write_xlsx(_records(db, user_id, state), file)
+        write_xlsx(_records(db, user_id, state, answers), file)
         file.seek(0)
         while piece := file.read(PIECE):
             yield piece

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from barberbot.analytics import queries
+from barberbot.analytics.answers import with_answer_ids
 from barberbot.analytics.cleaning import region_for_timezone, to_e164
 from barberbot.analytics.filters import Selection, period_for
 from barberbot.analytics.summary import GENDER_LABELS, Summary, summarise
@@ -16,6 +17,7 @@ from barberbot.auth import service as auth
 from barberbot.dashboard.state import ALL_SHOPS, ViewState
 from barberbot.forms import service as forms
 from barberbot.forms.schemas import FormField
+from barberbot.forms.store import AnswerStore
 from barberbot.models import Inquiry, Shop, User
 
 
@@ -25,8 +27,7 @@ class View:
     selection: Selection
     zone: ZoneInfo
     type_labels: dict[str, str]
-    # the shown shop's current single/multiple-choice questions (none for several shops, or
-    # when the answers are in MongoDB: these figures read the SQL answers table)
+    # the shown shop's current single/multiple-choice questions (none for several shops)
     choices: tuple[FormField, ...] = ()
 
     @property
@@ -46,10 +47,11 @@ def resolve(
     state: ViewState,
     now: datetime | None = None,
     *,
-    answers_in_sql: bool = True,
+    answers: AnswerStore | None = None,
 ) -> View:
     """The selection a view state names, narrowed to the user's own shops; its choice
-    filters only those the shown shop's current form asks, with options it offers."""
+    filters only those the shown shop's current form asks, with options it offers. With
+    answers kept outside SQL (MongoDB) the filters are resolved to inquiry ids by the store."""
     mine = user_shops(session, user_id)
     shops = mine if state.shop == ALL_SHOPS else [s for s in mine if s.slug == state.shop]
     zone = ZoneInfo(shops[0].timezone) if shops else ZoneInfo("UTC")
@@ -63,7 +65,7 @@ def resolve(
     type_labels: dict[str, str] = {}
     for shop in shops:
         type_labels.update({k: v for k, v in shop.type_labels().items() if k not in type_labels})
-    choices = choice_questions(session, shops) if answers_in_sql else ()
+    choices = choice_questions(session, shops)
     selection = Selection(
         shop_ids=tuple(s.id for s in shops) or (-1,),  # -1: no shop, so no rows
         period=period,
@@ -73,6 +75,8 @@ def resolve(
         locations=tuple(state.locations),
         answers=_answer_filters(state, choices),
     )
+    if answers is not None:
+        selection = with_answer_ids(session, selection, answers)
     return View(shops, selection, zone, type_labels, choices)
 
 
