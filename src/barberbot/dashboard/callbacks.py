@@ -25,7 +25,13 @@ from barberbot.analytics.summary import Summary
 from barberbot.core.db import Database
 from barberbot.dashboard import figures
 from barberbot.dashboard.downloads import EXPORT_PATH
-from barberbot.dashboard.layout import CHARTS, LATEST_COLUMNS, LIVE_INTERVAL_MS, answer_filter
+from barberbot.dashboard.layout import (
+    CHARTS,
+    LATEST_COLUMNS,
+    LIVE_INTERVAL_MS,
+    answer_filter,
+    insight_item,
+)
 from barberbot.dashboard.state import (
     ALL_SHOPS,
     CUSTOM,
@@ -280,12 +286,13 @@ def _refresh(
         figures.weekday_hour(summary),
     ]
     empty_text, empty_style = _empty_state(summary.empty, bool(view.shops), has_shops)
+    one_shop = view.shops[0].slug if len(view.shops) == 1 else None  # segments are per shop
     updated = f"Updated {datetime.now(view.zone):%H:%M:%S}"
     return [
         *_kpis(summary),
         *charts,
         _table(summary.band_by_type),
-        [html.Li(insight.text) for insight in summary.insights],
+        [insight_item(insight, one_shop) for insight in summary.insights],
         _locations(summary),
         latest,
         empty_text,
