@@ -33,7 +33,6 @@ from barberbot.campaigns.schemas import (
 from barberbot.campaigns.testsend import send_test
 from barberbot.core.deps import CurrentUser, MemberShop, SessionDep, SettingsDep
 from barberbot.forms.deps import AnswerStoreDep
-from barberbot.forms.store import SqlAnswerStore
 from barberbot.inquiries.rules import InquiryInvalid
 from barberbot.models import Campaign, Channel, ConsentEvent, Customer, Role, Segment, Shop, User
 
@@ -124,14 +123,14 @@ def preview_rule(
     body: RulePreview, shop: MemberShop, session: SessionDep, store: AnswerStoreDep
 ) -> SegmentPreview:
     """The live count and a sample of the customers a rule matches, without saving it."""
-    return _preview(session, shop, body.rule, isinstance(store, SqlAnswerStore))
+    return _preview(session, shop, body.rule, store.in_database)
 
 
 @router.post("/segments", response_model=SegmentRead, status_code=status.HTTP_201_CREATED)
 def create_segment(
     body: SegmentCreate, shop: MemberShop, session: SessionDep, store: AnswerStoreDep
 ) -> SegmentRead:
-    in_sql = isinstance(store, SqlAnswerStore)
+    in_sql = store.in_database
     try:
         return SegmentRead.model_validate(
             segments.create(session, shop, body.name, body.rule, answers_in_sql=in_sql)
@@ -154,7 +153,7 @@ def update_segment(
     store: AnswerStoreDep,
 ) -> SegmentRead:
     segment = _segment(session, shop, segment_id)
-    in_sql = isinstance(store, SqlAnswerStore)
+    in_sql = store.in_database
     try:
         return SegmentRead.model_validate(
             segments.update(session, segment, body.name, body.rule, answers_in_sql=in_sql)
@@ -168,7 +167,7 @@ def preview_segment(
     segment_id: int, shop: MemberShop, session: SessionDep, store: AnswerStoreDep
 ) -> SegmentPreview:
     rule = _segment(session, shop, segment_id).rule
-    return _preview(session, shop, rule, isinstance(store, SqlAnswerStore))
+    return _preview(session, shop, rule, store.in_database)
 
 
 @router.get("/campaigns", response_model=list[CampaignRead])

@@ -20,7 +20,6 @@ from barberbot.campaigns.results import results
 from barberbot.campaigns.schemas import CampaignCreate
 from barberbot.campaigns.testsend import send_test
 from barberbot.core.deps import CurrentUser, MemberShop, SessionDep, SettingsDep
-from barberbot.forms.store import SqlAnswerStore
 from barberbot.models import Campaign, Channel, Shop, User
 from barberbot.web.csrf import check_csrf, csrf_token
 from barberbot.web.templating import templates
@@ -121,7 +120,7 @@ def create_segment(
             errors={"rule": "The rule is not valid JSON."},
         )
     try:
-        in_sql = isinstance(request.app.state.answer_store, SqlAnswerStore)
+        in_sql = request.app.state.answer_store.in_database
         segments.create(session, shop, name, raw, answers_in_sql=in_sql)
     except Invalid as invalid:
         return _overview(request, user, shop, session, segment_form=form, errors=invalid.errors)
