@@ -48,6 +48,8 @@ class Customer(Base):
         ),
         Index("ix_customers_shop_email_consent", "shop_id", "email_consent"),
         Index("ix_customers_shop_sms_consent", "shop_id", "sms_consent"),
+        # the double opt-in poll: pending e-mail consent and no confirmation sent yet
+        Index("ix_customers_email_consent_confirmation", "email_consent", "confirmation_sent_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
