@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from barberbot.campaigns.delivery import SendFailed, Unavailable
 from barberbot.campaigns.email import Email, Mailer
@@ -16,6 +16,20 @@ from barberbot.core.db import Database
 from barberbot.models import ConsentState, Customer, Shop
 
 log = logging.getLogger("barberbot.campaigns")
+BATCH = 100
+
+
+def due() -> Select[int]:
+    """Pending customers not yet asked: read on ix_customers_email_consent_confirmation."""
+    return (
+        select(Customer.id)
+        .where(
+            Customer.email_consent == ConsentState.PENDING,
+            Customer.confirmation_sent_at.is_(None),
+            Customer.email.is_not(None),
+        )
+        .limit(BATCH)
+    )
 
 
 class Confirmations:
@@ -32,17 +46,7 @@ class Confirmations:
     def send_due(self, throttle: Callable[[], None], stopping: threading.Event) -> bool:
         """Double opt-in: one confirmation e-mail per pending customer, at most once."""
         with self.db.transaction() as session:
-            pending = list(
-                session.scalars(
-                    select(Customer.id)
-                    .where(
-                        Customer.email_consent == ConsentState.PENDING,
-                        Customer.confirmation_sent_at.is_(None),
-                        Customer.email.is_not(None),
-                    )
-                    .limit(100)
-                )
-            )
+            pending = list(session.scalars(due()))
         for customer_id in pending:
             if stopping.is_set():
                 break
