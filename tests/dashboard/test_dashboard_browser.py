@@ -177,7 +177,6 @@ def test_filters_change_the_numbers_and_the_url(
         f"({len(everyone)} against {len(before)})."
     )
     expect(desk.locator("#by-location tbody tr")).to_have_count(2)  # King's and Queen's
-    screenshot(desk, "dashboard.png")
 
     _choose(desk, "shop", "King's Cuts")
     kings = _count(shop="kings-cuts")
@@ -341,7 +340,6 @@ def test_readable_on_a_phone(page: Page, live_url: str, customers: Shop, owner: 
 
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 480  # no sideways scrolling of the page itself
-    screenshot(page, "dashboard-phone.png")
 
 
 def test_an_empty_shop_explains_what_to_do(desk: Page, live_url: str, owner: User) -> None:

@@ -50,7 +50,8 @@ def age_bands(summary: Summary) -> Figure:
 def genders(summary: Summary) -> Figure:
     frame = summary.by_gender[summary.by_gender["inquiries"] > 0]
     pie = {"type": "pie", "labels": _values(frame["label"]), "values": _values(frame["inquiries"]),
-           "hole": 0.5, "marker": {"colors": PALETTE}, "sort": False}  # fmt: skip
+           "hole": 0.5, "marker": {"colors": PALETTE}, "sort": False,
+           "texttemplate": "%{percent:.0%}"}  # fmt: skip
     return _figure([pie], "Gender", showlegend=True)
 
 
@@ -74,7 +75,10 @@ def per_day(summary: Summary) -> Figure:
     before = {"type": "scatter", "mode": "lines", "x": _values(frame["day"]),
               "y": _values(frame["previous"]), "name": "the same day a week before",
               "line": {"color": "#9aa7b4", "dash": "dot", "width": 1}}  # fmt: skip
-    return _figure([before, line], "Inquiries per day")
+    legend = {"orientation": "h", "x": 1, "xanchor": "right", "y": 1, "yanchor": "bottom",
+              "font": {"size": 11}}  # fmt: skip
+    return _figure([before, line], "Inquiries per day", showlegend=True, legend=legend,
+                   margin={"l": 40, "r": 10, "t": 64, "b": 40})  # fmt: skip
 
 
 def per_week(summary: Summary) -> Figure:
@@ -100,10 +104,12 @@ def weekday_hour(summary: Summary) -> Figure:
         "type": "heatmap",
         "z": table.to_numpy().tolist(),
         "x": [f"{h:02d}" for h in table.columns],
-        "y": list(table.index),
+        "y": [str(day)[:3] for day in table.index],  # Mon ... Sun: the full names get cut off
         "colorscale": "Blues",
         "reversescale": True,  # plotly's Blues runs dark to light: none should be white
         "hovertemplate": "%{y} %{x}:00 — %{z} inquiries<extra></extra>",
     }
     return _figure([heat], "Busiest weekdays and hours (shop time)",
+                   margin={"l": 48, "r": 10, "t": 40, "b": 40},
+                   xaxis={"title": {"text": "hour"}, "dtick": 3},
                    yaxis={"autorange": "reversed"})  # fmt: skip
