@@ -179,3 +179,12 @@ def readable(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return value
+
+
+def labelled(form: FormDefinition, answers: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """(question label, readable answer) for a page: the form's order, retired questions last,
+    a question no longer in the form by its key."""
+    labels = {f.key: f.label for f in (*form.asked, *form.retired)}
+    ordered = [key for key in labels if key in answers]
+    ordered += sorted(key for key in answers if key not in labels)
+    return [(labels.get(key, key), readable(answers[key])) for key in ordered]

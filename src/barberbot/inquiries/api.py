@@ -29,7 +29,7 @@ from barberbot.core.ratelimit import retry_after_header
 from barberbot.core.routing import RequestOnlyRoute
 from barberbot.forms import service as forms
 from barberbot.forms.deps import AnswerStoreDep
-from barberbot.forms.store import AnswerStore
+from barberbot.forms.store import AnswerDocument, AnswerStore
 from barberbot.inquiries import export, service, sync
 from barberbot.inquiries.filters import InquiryFilters
 from barberbot.inquiries.intake import Intake
@@ -181,6 +181,7 @@ def sync_inquiries(
 def list_inquiries(
     shop: MemberShop,
     session: SessionDep,
+    answers: AnswerStoreDep,
     filters: Annotated[InquiryFilters, Query()],
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -191,9 +192,19 @@ def list_inquiries(
         raise InquiryInvalid({"cursor": str(error)}) from None
     rows = service.page(session, shop, filters, limit=limit, after=after)
     items, more = rows[:limit], len(rows) > limit
+    documents = answers.read(session, [i.id for i in items])  # one read for the page
     return InquiryPage(
-        items=[InquiryRead.model_validate(i) for i in items],
+        items=[_with_answers(InquiryRead.model_validate(i), documents.get(i.id)) for i in items],
         next_cursor=encode_cursor(items[-1]) if more else None,
+    )
+
+
+def _with_answers(read: InquiryRead, document: AnswerDocument | None) -> InquiryRead:
+    """The inquiry with its custom answers and their form version, when it has any."""
+    if document is None:
+        return read
+    return read.model_copy(
+        update={"answers": document.answers, "form_version": document.form_version}
     )
 
 
@@ -251,13 +262,8 @@ def read_inquiry(
     inquiry = service.get(session, shop, inquiry_id)
     if inquiry is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such inquiry in this shop.")
-    read = InquiryRead.model_validate(inquiry)
     document = answers.read(session, [inquiry.id]).get(inquiry.id)
-    if document is None:
-        return read
-    return read.model_copy(
-        update={"answers": document.answers, "form_version": document.form_version}
-    )
+    return _with_answers(InquiryRead.model_validate(inquiry), document)
 
 
 @router.delete(

@@ -12,6 +12,9 @@ from sqlalchemy import func, select
 
 from barberbot.auth import service as auth
 from barberbot.core.deps import CurrentUser, MemberShop, OptionalUser, SessionDep, SettingsDep
+from barberbot.forms import service as forms
+from barberbot.forms.answers import labelled
+from barberbot.forms.deps import AnswerStoreDep
 from barberbot.inquiries import service as inquiries
 from barberbot.models import Gender, Inquiry, Shop, User
 from barberbot.web.csrf import check_csrf, csrf_token
@@ -121,10 +124,14 @@ def shop_page(
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
+    answer_store: AnswerStoreDep,
 ) -> Response:
     zone = ZoneInfo(shop.timezone)
     base_url = public_base_url(request, settings.public_url)
     total = session.scalar(select(func.count()).where(Inquiry.shop_id == shop.id)) or 0
+    latest = inquiries.latest(session, shop, 50)
+    form = forms.current(session, shop)
+    documents = answer_store.read(session, [inquiry.id for inquiry in latest])
     return owner_page(
         request,
         user,
@@ -132,7 +139,8 @@ def shop_page(
         {
             "shop": shop,
             "total": total,
-            "inquiries": inquiries.latest(session, shop, 50),
+            "inquiries": latest,
+            "answers": {id: labelled(form, doc.answers) for id, doc in documents.items()},
             "snippet": embed_snippet(base_url, shop),
             "form_url": f"{base_url}/s/{shop.slug}/inquire",
             "type_labels": shop.type_labels(),
