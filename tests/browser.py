@@ -49,13 +49,22 @@ def live_url(app: FastAPI) -> Iterator[str]:
         yield server.url
 
 
+def _page(browser: Browser, width: int, height: int) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A phone-sized page, like the form embedded on a shop's website."""
-    context = browser.new_context(viewport={"width": 480, "height": 1000})
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _page(browser, 480, 1000)
+
+
+@pytest.fixture
+def desk(browser: Browser) -> Iterator[Page]:
+    """A desktop-sized page, like an owner's screen."""
+    yield from _page(browser, 1280, 900)
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -1,10 +1,16 @@
-"""A campaign's results: what happened to each message, and the inquiries it brought."""
+"""A campaign's results: what happened to each message, and the inquiries it brought.
+
+Counted by the database: one grouped query over the recipients and one over the inquiries in
+the attribution windows, for one campaign (its page, the API) or many (the dashboard).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from barberbot.campaigns.schemas import Results
@@ -16,6 +22,8 @@ from barberbot.models import (
     RecipientStatus,
 )
 
+R = CampaignRecipient
+
 
 def attribution_window(campaign: Campaign) -> tuple[datetime, datetime] | None:
     if campaign.started_at is None:
@@ -24,75 +32,126 @@ def attribution_window(campaign: Campaign) -> tuple[datetime, datetime] | None:
 
 
 def results(session: Session, campaign: Campaign) -> Results:
-    by_status = dict(
-        session.execute(
-            select(CampaignRecipient.status, func.count())
-            .where(CampaignRecipient.campaign_id == campaign.id)
-            .group_by(CampaignRecipient.status)
-        ).all()
-    )
-    sent, unsubscribed = session.execute(
-        select(
-            func.count(CampaignRecipient.sent_at),
-            func.count(CampaignRecipient.unsubscribed_at),
-        ).where(CampaignRecipient.campaign_id == campaign.id)
-    ).one()
     failures = dict(
         session.execute(
-            select(CampaignRecipient.reason, func.count())
+            select(R.reason, func.count())
             .where(
-                CampaignRecipient.campaign_id == campaign.id,
-                CampaignRecipient.status.in_([RecipientStatus.FAILED, RecipientStatus.BOUNCED]),
+                R.campaign_id == campaign.id,
+                R.status.in_([RecipientStatus.FAILED, RecipientStatus.BOUNCED]),
             )
-            .group_by(CampaignRecipient.reason)
+            .group_by(R.reason)
         ).all()
     )
-    by_link, by_code = _attributed(session, campaign)
+    return overview(session, [campaign])[campaign.id].model_copy(
+        update={"failures": {str(reason): count for reason, count in failures.items()}}
+    )
+
+
+def recent(session: Session, shop_ids: Sequence[int], limit: int = 20) -> Sequence[Campaign]:
+    """The shops' newest campaigns first."""
+    return session.scalars(
+        select(Campaign)
+        .where(Campaign.shop_id.in_(shop_ids))
+        .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def overview(session: Session, campaigns: Sequence[Campaign]) -> dict[int, Results]:
+    """Each campaign's results but the failure reasons, by campaign id."""
+    if not campaigns:
+        return {}
+    tallies = {
+        row.campaign_id: row
+        for row in session.execute(
+            select(R.campaign_id, *_tally())
+            .where(R.campaign_id.in_([c.id for c in campaigns]))
+            .group_by(R.campaign_id)
+        )
+    }
+    attributed = _attributed(session, campaigns)
+    return {c.id: _results(c, tallies.get(c.id), *attributed.get(c.id, (0, 0))) for c in campaigns}
+
+
+def _is(*states: RecipientStatus, also: ColumnElement[bool] | None = None) -> Any:
+    """How many recipients are in one of `states` (and `also`)."""
+    test = R.status.in_(states) if also is None else and_(R.status.in_(states), also)
+    return func.coalesce(func.sum(case((test, 1), else_=0)), 0)
+
+
+def _tally() -> list[Any]:
+    return [
+        func.count().label("recipients"),
+        _is(RecipientStatus.QUEUED, RecipientStatus.SENDING).label("waiting"),
+        func.count(R.sent_at).label("sent"),
+        _is(RecipientStatus.FAILED).label("failed"),
+        _is(RecipientStatus.BOUNCED).label("bounced"),
+        # a DSN that came back after the server had accepted the message (see bounces.py)
+        _is(RecipientStatus.BOUNCED, also=R.sent_at.is_not(None)).label("bounced_late"),
+        _is(RecipientStatus.UNSUBSCRIBED).label("withdrawn"),
+        func.count(R.unsubscribed_at).label("unsubscribed"),
+    ]
+
+
+def _results(campaign: Campaign, tally: Any, by_link: int, by_code: int) -> Results:
     window = attribution_window(campaign)
-    bounced = by_status.get(RecipientStatus.BOUNCED, 0)
+    counts = {"recipients": 0, "waiting": 0, "sent": 0, "failed": 0, "bounced": 0,
+              "bounced_late": 0, "withdrawn": 0, "unsubscribed": 0}  # fmt: skip
+    if tally is not None:
+        counts = {key: int(getattr(tally, key)) for key in counts}
     return Results(
-        recipients=sum(by_status.values()),
-        waiting=by_status.get(RecipientStatus.QUEUED, 0)
-        + by_status.get(RecipientStatus.SENDING, 0),
-        sent=sent,
-        delivered=sent,  # SMTP/provider accepted it; asynchronous bounces are not read (yet)
-        failed=by_status.get(RecipientStatus.FAILED, 0),
-        bounced=bounced,
-        unsubscribed=max(unsubscribed, by_status.get(RecipientStatus.UNSUBSCRIBED, 0)),
+        recipients=counts["recipients"],
+        waiting=counts["waiting"],
+        sent=counts["sent"],
+        # accepted by the SMTP server or SMS provider, and not bounced since
+        delivered=counts["sent"] - counts["bounced_late"],
+        failed=counts["failed"],
+        bounced=counts["bounced"],
+        unsubscribed=max(counts["unsubscribed"], counts["withdrawn"]),
         attributed_inquiries=by_link + by_code,
         attributed_by_link=by_link,
         attributed_by_promo_code=by_code,
         attribution_ends=window[1] if window else None,
-        failures={str(reason): count for reason, count in failures.items()},
+        failures={},
     )
 
 
-def _attributed(session: Session, campaign: Campaign) -> tuple[int, int]:
-    """Inquiries in the window through the tracked link, and (the others) quoting the code."""
-    window = attribution_window(campaign)
-    if window is None:
-        return 0, 0
-    start, end = window
-    in_window = [
-        Inquiry.shop_id == campaign.shop_id,
-        Inquiry.received_at >= start,
-        Inquiry.received_at < end,
-    ]
-    linked = select(CampaignAttribution.inquiry_id).where(
-        CampaignAttribution.campaign_id == campaign.id
-    )
-    by_link = session.scalar(select(func.count()).where(*in_window, Inquiry.id.in_(linked))) or 0
-    if not campaign.promo_code:
-        return by_link, 0
-    code = campaign.promo_code.lower()
-    by_code = (
-        session.scalar(
-            select(func.count()).where(
-                *in_window,
-                func.lower(Inquiry.message).contains(code, autoescape=True),
-                Inquiry.id.not_in(linked),
-            )
+def _attributed(session: Session, campaigns: Sequence[Campaign]) -> dict[int, tuple[int, int]]:
+    """Per campaign: inquiries in its window through its tracked link, and (the others)
+    quoting its promo code. One pass over the inquiries in the windows; an inquiry has at
+    most one attribution (its primary key), so an outer join tells whose link it came by."""
+    windows = {c.id: w for c in campaigns if (w := attribution_window(c)) is not None}
+    if not windows:
+        return {}
+    started = [c for c in campaigns if c.id in windows]
+    within = {
+        c.id: and_(
+            Inquiry.shop_id == c.shop_id,
+            Inquiry.received_at >= windows[c.id][0],
+            Inquiry.received_at < windows[c.id][1],
         )
-        or 0
-    )
-    return by_link, by_code
+        for c in started
+    }
+    came_by = CampaignAttribution.campaign_id
+    columns: list[Any] = []
+    for c in started:
+        columns.append(func.sum(case((and_(within[c.id], came_by == c.id), 1), else_=0)))
+        quoted = (
+            and_(
+                within[c.id],
+                func.lower(Inquiry.message).contains(c.promo_code.lower(), autoescape=True),
+                or_(came_by.is_(None), came_by != c.id),
+            )
+            if c.promo_code
+            else None
+        )
+        columns.append(func.sum(case((quoted, 1), else_=0)) if quoted is not None else None)
+    row = session.execute(
+        select(*[column for column in columns if column is not None])
+        .select_from(Inquiry)
+        .outerjoin(CampaignAttribution, CampaignAttribution.inquiry_id == Inquiry.id)
+        .where(or_(*within.values()))
+    ).one()
+    values = iter(row)
+    counted = [int(next(values) or 0) if column is not None else 0 for column in columns]
+    return {c.id: (counted[2 * n], counted[2 * n + 1]) for n, c in enumerate(started)}

@@ -26,6 +26,7 @@ from barberbot.core.db import Database
 from barberbot.dashboard import figures
 from barberbot.dashboard.downloads import EXPORT_PATH
 from barberbot.dashboard.layout import (
+    CAMPAIGN_COLUMNS,
     CHARTS,
     LATEST_COLUMNS,
     LIVE_INTERVAL_MS,
@@ -42,14 +43,19 @@ from barberbot.dashboard.state import (
     to_query,
 )
 from barberbot.dashboard.views import (
+    CampaignRow,
     View,
+    campaign_rows,
     filter_options,
     latest_rows,
+    recent_campaigns,
     resolve,
+    shown_shops,
     summary_of,
     user_shops,
 )
 from barberbot.forms.store import AnswerStore, SqlAnswerStore
+from barberbot.models import CampaignStatus, Shop
 
 FULL_EVERY_TICKS = 60_000 // LIVE_INTERVAL_MS
 FILTERS = ("shop", "period", "gender", "age-band", "inquiry-type", "location")
@@ -188,6 +194,19 @@ def register(dash_app: Dash, db: Database) -> None:
         user_id = current_user_id()
         unchanged = seen if _may_skip(ticks) else None
         return await asyncio.to_thread(_customers, db, user_id, from_query(search), unchanged)
+
+    @dash_app.callback(
+        Output("campaigns", "children"),
+        Output("seen-campaigns", "data"),
+        Input("url", "search"),
+        Input("live", "n_intervals"),
+        State("seen-campaigns", "data"),
+    )
+    async def campaigns(search: str | None, ticks: int | None, seen: str | None) -> list[Any]:
+        """The shown shops' newest campaigns and their results."""
+        user_id = current_user_id()
+        unchanged = seen if _may_skip(ticks) else None
+        return await asyncio.to_thread(_campaigns, db, user_id, from_query(search), unchanged)
 
     @dash_app.callback(
         Output("latest-sort", "value"),
@@ -371,6 +390,58 @@ def _customers(
         mark = _mark(session, view, unchanged)
         found = queries.customers(session, view.selection)
     return f"{found['customers']:,}", f"{found['new']:,} / {found['returning']:,}", mark
+
+
+def _campaigns(
+    db: Database, user_id: int | None, state: ViewState, unchanged: str | None = None
+) -> list[Any]:
+    """The campaigns table. A live tick skips it while no campaign is being sent, none was
+    added or changed state, and no inquiry arrived (unsubscribes and bounces show within a
+    minute, when everything is recounted)."""
+    with db.sessions() as session:
+        shops = shown_shops(session, user_id, state)
+        listed = recent_campaigns(session, shops)
+        newest = queries.newest(session, [shop.id for shop in shops] or [-1])
+        mark = " ".join([newest.isoformat() if newest else ""]
+                        + [f"{c.id}:{c.status}" for c in listed])  # fmt: skip
+        busy = any(c.status in (CampaignStatus.SCHEDULED, CampaignStatus.SENDING) for c in listed)
+        if unchanged is not None and not busy and mark == unchanged:
+            raise PreventUpdate
+        rows = campaign_rows(session, shops, listed)
+    return [_campaign_table(rows, shops), mark]
+
+
+def _campaign_table(rows: list[CampaignRow], shops: list[Shop]) -> Any:
+    if not rows:
+        where = [html.A(f"{shop.name}: Campaigns", href=f"/shops/{shop.slug}/campaigns")
+                 for shop in shops]  # fmt: skip
+        return html.P(
+            ["No campaigns yet. Create one on your shop's campaigns page — save a segment of "
+             "customers, write the message, preview it, then send: ", *_joined(where)],
+            className="bb-note", id="campaigns-empty",
+        )  # fmt: skip
+    several = len(shops) > 1
+    names = ["Campaign", *(["Shop"] if several else []), "Channel", "Status"]
+    header = html.Tr([html.Th(n) for n in names + [t for _, t in CAMPAIGN_COLUMNS]])
+    body = [
+        html.Tr(
+            [html.Td(html.A(row.name, href=row.url))]
+            + ([html.Td(row.shop)] if several else [])
+            + [html.Td(row.channel), html.Td(row.status)]
+            + [
+                html.Td(f"{getattr(row.results, key):,}", id=f"campaign-{row.id}-{key}")
+                for key, _ in CAMPAIGN_COLUMNS
+            ],
+            id=f"campaign-{row.id}",
+        )
+        for row in rows
+    ]
+    return html.Table([html.Thead(header), html.Tbody(body)], className="bb-table")
+
+
+def _joined(links: list[html.A]) -> list[Any]:
+    """Links separated by commas."""
+    return [part for n, link in enumerate(links) for part in ([", "] if n else []) + [link]]
 
 
 def _table(table: pd.DataFrame) -> html.Table:

@@ -37,6 +37,7 @@ def page(shops: list[Shop], types: list[dict[str, str]], locations: list[str]) -
             # the newest inquiry each live callback has counted, so a tick can skip the work
             dcc.Store(id="seen-figures"),
             dcc.Store(id="seen-customers"),
+            dcc.Store(id="seen-campaigns"),
             html.Header(
                 [
                     html.H1("BarberBot — customers"),
@@ -57,6 +58,10 @@ def page(shops: list[Shop], types: list[dict[str, str]], locations: list[str]) -
                     _card("By shop and location", html.Div(id="by-location")),
                 ],
                 className="bb-grid",
+            ),
+            html.Div(
+                _card("Campaigns", html.Div(id="campaigns", className="bb-campaigns")),
+                style={"padding": "0 16px 16px"},
             ),
             dcc.Store(id="latest-rows"),
             html.Div(
@@ -177,6 +182,15 @@ def answer_filter(key: str, label: str, options: tuple[str, ...], value: list[st
             placeholder="Any answer",
         ),
     )
+
+
+# key (cells campaign-<id>-<key>), heading; the numbers come from campaigns.results
+CAMPAIGN_COLUMNS = [
+    ("recipients", "Recipients"), ("sent", "Sent"), ("delivered", "Delivered"),
+    ("failed", "Failed"), ("bounced", "Bounced"), ("unsubscribed", "Unsubscribed"),
+    ("attributed_by_link", "Inquiries by link"),
+    ("attributed_by_promo_code", "Inquiries by code"),
+]  # fmt: skip
 
 
 def _field(label: str, control: Component) -> html.Div:

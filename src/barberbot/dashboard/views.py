@@ -14,11 +14,15 @@ from barberbot.analytics.cleaning import region_for_timezone, to_e164
 from barberbot.analytics.filters import Selection, period_for
 from barberbot.analytics.summary import GENDER_LABELS, Summary, summarise
 from barberbot.auth import service as auth
+from barberbot.campaigns import results
+from barberbot.campaigns.schemas import Results
 from barberbot.dashboard.state import ALL_SHOPS, ViewState
 from barberbot.forms import service as forms
 from barberbot.forms.schemas import FormField
 from barberbot.forms.store import AnswerStore
-from barberbot.models import Inquiry, Shop, User
+from barberbot.models import Campaign, Inquiry, Shop, User
+
+CAMPAIGN_LIMIT = 20  # the newest; older ones are on each shop's campaigns page
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,12 @@ def user_shops(session: Session, user_id: int | None) -> list[Shop]:
     return auth.shops_of(user) if user is not None else []
 
 
+def shown_shops(session: Session, user_id: int | None, state: ViewState) -> list[Shop]:
+    """The user's shops the view names: all of them, one, or none (not theirs)."""
+    mine = user_shops(session, user_id)
+    return mine if state.shop == ALL_SHOPS else [s for s in mine if s.slug == state.shop]
+
+
 def resolve(
     session: Session,
     user_id: int | None,
@@ -52,8 +62,7 @@ def resolve(
     """The selection a view state names, narrowed to the user's own shops; its choice
     filters only those the shown shop's current form asks, with options it offers. With
     answers kept outside SQL (MongoDB) the filters are resolved to inquiry ids by the store."""
-    mine = user_shops(session, user_id)
-    shops = mine if state.shop == ALL_SHOPS else [s for s in mine if s.slug == state.shop]
+    shops = shown_shops(session, user_id, state)
     zone = ZoneInfo(shops[0].timezone) if shops else ZoneInfo("UTC")
     period = period_for(
         state.period,
@@ -129,3 +138,33 @@ def _row(inquiry: Inquiry, names: dict[int, str], view: View) -> dict[str, objec
         "consent": "yes" if inquiry.marketing_consent else "no",
         "location": inquiry.location or "",
     }
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    id: int
+    shop: str
+    name: str
+    channel: str
+    status: str
+    results: Results
+    url: str  # the campaign's page, with its full results
+
+
+def recent_campaigns(session: Session, shops: list[Shop]) -> list[Campaign]:
+    return list(results.recent(session, [shop.id for shop in shops], CAMPAIGN_LIMIT))
+
+
+def campaign_rows(
+    session: Session, shops: list[Shop], campaigns: list[Campaign]
+) -> list[CampaignRow]:
+    """The campaigns' results, counted for all of them at once (see `results.overview`)."""
+    by_id = {shop.id: shop for shop in shops}
+    counted = results.overview(session, campaigns)
+    return [
+        CampaignRow(
+            c.id, by_id[c.shop_id].name, c.name, c.channel, c.status, counted[c.id],
+            f"/shops/{by_id[c.shop_id].slug}/campaigns/{c.id}",
+        )
+        for c in campaigns
+    ]  # fmt: skip
