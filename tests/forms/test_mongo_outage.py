@@ -4,6 +4,7 @@ answers are not held back meanwhile."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -91,3 +92,43 @@ def test_the_indexes_exist(client: TestClient, app: FastAPI, session: Session, s
     assert indexes["shop_answered"]["key"] == [("shop_id", 1), ("answered", 1)]
     [document] = raw_documents(app)
     assert document["answered"] == ["hair_type"]
+
+
+def test_a_desktop_upload_waits_for_mongodb_and_then_stores_every_inquiry_once(
+    client: TestClient,
+    app: FastAPI,
+    session: Session,
+    shop: Shop,
+    owner_headers: dict[str, str],
+    outage: MongoServer,
+) -> None:
+    form = make_form(session, shop=shop)
+    answered, plain = str(uuid.uuid4()), str(uuid.uuid4())
+    batch = {
+        "inquiries": [
+            {"id": plain, "captured_at": "2026-11-20T09:30:00+00:00",
+             "inquiry": inquiry_payload(customer_name="No Answers"),
+             "form_version": 0},  # captured before the shop had a form
+            {"id": answered, "captured_at": "2026-11-20T09:35:00+00:00",
+             "inquiry": inquiry_payload(answers={"hair_type": "Curly"}),
+             "form_version": form.version},
+        ]
+    }  # fmt: skip
+    url = f"/api/v1/shops/{shop.slug}/inquiries/sync"
+
+    outage.stop_server()
+    refused = client.post(url, json=batch, headers=owner_headers)
+    stored_during_outage = _ids(session)
+    outage.start_server()
+    uploaded = client.post(url, json=batch, headers=owner_headers)
+    again = client.post(url, json=batch, headers=owner_headers)
+
+    assert refused.status_code == 503  # the desktop app keeps the batch and sends it later
+    assert "Retry-After" in refused.headers
+    assert stored_during_outage == set()  # not even the inquiry without answers
+    assert uploaded.status_code == 200, uploaded.text
+    assert [r["status"] for r in uploaded.json()["results"]] == ["stored", "stored"]
+    assert [r["status"] for r in again.json()["results"]] == ["duplicate", "duplicate"]
+    assert _ids(session) == {plain, answered}
+    documents = {str(d["_id"]): d["answers"] for d in raw_documents(app)}
+    assert documents == {answered: {"hair_type": "Curly"}}

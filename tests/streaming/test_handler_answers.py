@@ -158,3 +158,27 @@ def test_a_form_version_that_is_not_a_number_is_a_bad_message(session: Session, 
 
     assert result.dead[0].reason == "malformed envelope: form_version '3' is not a version number"
     assert uuid.UUID(orjson.loads(value)["id"])
+
+
+def test_a_worker_dying_between_the_documents_and_the_commit_loses_and_doubles_nothing(
+    session: Session, shop: Shop, answer_store: AnswerStore
+) -> None:
+    """MongoDB keeps the documents of a batch whose SQL transaction never commits (the worker
+    was killed in between); the broker redelivers the batch, and the retry adds the rows while
+    the documents already there are left as they are."""
+    form = make_form(session, shop=shop)
+    sent = [envelope(shop, i, form=form, answers=ANSWERS) for i in range(3)]
+    records = [Record(value) for _, value in sent]
+
+    handle(session, records, answer_store)
+    session.rollback()  # killed before the commit: the rows are gone, the offsets uncommitted
+    after_crash = _count(session)
+    retried = handle(session, records, answer_store)
+    session.commit()
+
+    assert after_crash == 0
+    assert (retried.stored, retried.redelivered, retried.dead) == (3, 0, [])
+    assert _count(session) == 3
+    documents = answer_store.read(session, [i for i, _ in sent])
+    assert set(documents) == {i for i, _ in sent}
+    assert all(d.answers["hair_type"] == "Curly" for d in documents.values())
