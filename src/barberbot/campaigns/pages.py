@@ -9,10 +9,11 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from barberbot.auth import service as auth
-from barberbot.campaigns import customers, segments, service
+from barberbot.campaigns import builder, customers, segments, service
 from barberbot.campaigns.api import LinksDep, owner_only
 from barberbot.campaigns.delivery import SendFailed, Unavailable
 from barberbot.campaigns.errors import Invalid
@@ -20,6 +21,7 @@ from barberbot.campaigns.results import results
 from barberbot.campaigns.schemas import CampaignCreate
 from barberbot.campaigns.testsend import send_test
 from barberbot.core.deps import CurrentUser, MemberShop, SessionDep, SettingsDep
+from barberbot.forms import service as forms
 from barberbot.models import Campaign, Channel, Shop, User
 from barberbot.web.csrf import check_csrf, csrf_token
 from barberbot.web.templating import templates
@@ -65,11 +67,19 @@ def _overview(
     context = {
         "segments": saved,
         "campaigns": service.all_of(session, shop),
+        "choices": builder.choices_for(
+            shop.type_labels(), segments.locations(session, shop), forms.current(session, shop)
+        ),
+        "builder_form": {"consent": ["email"]},
+        "json_open": False,
         "segment_form": {"name": "", "rule": json.dumps(EXAMPLE_RULE, indent=2)},
         "campaign_form": {"channel": "email", "subject": "", "body": "", "promo_code": ""},
         "errors": {},
     }
     code = status.HTTP_422_UNPROCESSABLE_CONTENT if extra.get("errors") else status.HTTP_200_OK
+    # the JSON editor opens for its own errors (the name and the rule's paths)
+    json_errors = any(key == "name" or key.startswith("rule") for key in extra.get("errors", {}))
+    extra["json_open"] = extra.get("json_open", False) or json_errors
     return _page(request, user, shop, "campaigns.html", context | extra, code)
 
 
@@ -87,13 +97,78 @@ def campaigns_page(
         return _overview(request, user, shop, session)
     form = {"name": name[:120], "rule": rule}
     try:
-        form["rule"] = json.dumps(json.loads(rule), indent=2)
+        parsed = json.loads(rule)
     except ValueError:
         return _overview(
-            request, user, shop, session, segment_form=form,
+            request, user, shop, session, segment_form=form, json_open=True,
             errors={"rule": "The rule is not valid JSON."},
         )  # fmt: skip
-    return _overview(request, user, shop, session, segment_form=form)
+    form["rule"] = json.dumps(parsed, indent=2)
+    fields = builder.fields_of(parsed)
+    if fields is None:  # OR groups and the like: only the JSON editor shows them
+        return _overview(request, user, shop, session, segment_form=form, json_open=True)
+    built = fields | {"name": [form["name"]]}
+    return _overview(request, user, shop, session, segment_form=form, builder_form=built)
+
+
+def _posted(form: Any) -> dict[str, list[str]]:
+    """A submitted form, every input's values as a list of text (ticks come several)."""
+    return {key: [str(value) for value in form.getlist(key)] for key in form}
+
+
+@router.post("/shops/{slug}/segments/build", name="build_segment_page")
+async def build_segment(
+    request: Request, shop: MemberShop, user: CurrentUser, session: SessionDep
+) -> Response:
+    """A segment from the builder's ticks and numbers (the JSON editor posts to /segments)."""
+    fields = _posted(await request.form())
+    check_csrf(request, (fields.get("csrf") or [""])[0])
+    return await run_in_threadpool(_save_built, request, user, shop, session, fields)
+
+
+def _save_built(
+    request: Request, user: User, shop: Shop, session: SessionDep, fields: dict[str, list[str]]
+) -> Response:
+    built = builder.build(fields)
+    errors = dict(built.errors)
+    if not errors:
+        try:
+            in_sql = request.app.state.answer_store.in_database
+            name = (fields.get("name") or [""])[0]
+            segments.create(session, shop, name, built.rule, answers_in_sql=in_sql)
+        except Invalid as invalid:
+            errors = built.input_errors(invalid.errors)
+    if errors:
+        return _overview(
+            request, user, shop, session, builder_form=fields, builder_errors=errors,
+            errors={"builder": "Check the segment below."},
+        )  # fmt: skip
+    return RedirectResponse(f"/shops/{shop.slug}/campaigns", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/shops/{slug}/segments/count", name="count_built_segment")
+async def count_built(request: Request, shop: MemberShop, session: SessionDep) -> JSONResponse:
+    """The builder's live count: how many customers (and a few names) the ticks match now."""
+    fields = _posted(await request.form())
+    return await run_in_threadpool(_count_built, request, shop, session, fields)
+
+
+def _count_built(
+    request: Request, shop: Shop, session: SessionDep, fields: dict[str, list[str]]
+) -> JSONResponse:
+    built = builder.build(fields)
+    if built.errors:
+        return JSONResponse({"errors": built.errors}, status.HTTP_422_UNPROCESSABLE_CONTENT)
+    in_sql = request.app.state.answer_store.in_database
+    try:
+        rule = segments.parse(session, shop, built.rule, answers_in_sql=in_sql)
+    except Invalid as invalid:
+        errors = built.input_errors(invalid.errors)
+        return JSONResponse({"errors": errors}, status.HTTP_422_UNPROCESSABLE_CONTENT)
+    customers.sync_for_reading(session, shop)
+    found = segments.preview(session, shop, rule, sample=3, answers_in_sql=in_sql)
+    sample = [customer.name for customer in found.sample]
+    return JSONResponse({"count": found.count, "sample": sample, "rule": built.rule})
 
 
 @router.post("/shops/{slug}/segments", name="create_segment_page")
@@ -229,7 +304,13 @@ def send_campaign(
         service.schedule(session, shop, campaign, when)
     except Invalid as invalid:
         return _back(shop, campaign_id, error=next(iter(invalid.errors.values())))
-    return _back(shop, campaign_id, notice="Scheduled: the sender will send it.")
+    if when is None:
+        notice = "Scheduled to go now: the sender sends it in the background, and the results "
+        notice += "below fill in as it goes."
+    else:
+        local = campaign.send_at.astimezone(ZoneInfo(shop.timezone)) if campaign.send_at else when
+        notice = f"Scheduled for {local:%d %b %Y %H:%M} ({shop.timezone})."
+    return _back(shop, campaign_id, notice=notice)
 
 
 @router.post("/shops/{slug}/campaigns/{campaign_id}/cancel", name="cancel_campaign_page")

@@ -135,6 +135,16 @@ def all_of(session: Session, shop: Shop) -> Sequence[Segment]:
     ).all()
 
 
+def locations(session: Session, shop: Shop) -> list[str]:
+    """Where the shop's customers last came in: what a location condition can name."""
+    query = (
+        select(Customer.location)
+        .where(Customer.shop_id == shop.id, Customer.location.is_not(None))
+        .distinct()
+    )
+    return sorted(str(location) for location in session.scalars(query))
+
+
 def rule_of(segment: Segment) -> rules.Rule:
     return rules.parse(segment.rule)
 
@@ -142,4 +152,4 @@ def rule_of(segment: Segment) -> rules.Rule:
 def page_url(slug: str, rule: dict[str, Any], name: str = "") -> str:
     """The segment page with a new segment prefilled (what the dashboard's insights link to)."""
     query = {"rule": json.dumps(rule, separators=(",", ":"))} | ({"name": name} if name else {})
-    return f"/shops/{slug}/campaigns?{urlencode(query)}#segment-name"
+    return f"/shops/{slug}/campaigns?{urlencode(query)}#new-segment"
