@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from barberbot import __version__
 from barberbot.campaigns.routes import router as campaigns_router
 from barberbot.core.db import Database
 from barberbot.core.errors import install_error_handlers
+from barberbot.core.hotpath import HotPathApp, HotRoute
 from barberbot.core.http import BodyLimitMiddleware, RequestLogMiddleware
 from barberbot.core.logging import configure_logging
 from barberbot.core.openapi import document_models
@@ -24,6 +26,7 @@ from barberbot.forms.api import install_form_error_handlers
 from barberbot.forms.api import router as forms_router
 from barberbot.forms.store import AnswerStore
 from barberbot.forms.stores import answer_store_for
+from barberbot.inquiries.api import create_inquiry
 from barberbot.inquiries.api import router as inquiries_router
 from barberbot.inquiries.intake import DirectIntake, Intake, StreamIntake
 from barberbot.inquiries.rules import InquiryCreate
@@ -37,6 +40,8 @@ from barberbot.web.form import router as form_router
 from barberbot.web.form_editor import router as form_editor_router
 from barberbot.web.owner import router as owner_router
 from barberbot.web.templating import STATIC_DIR
+
+CAPTURE_PATH = re.compile(r"/api/v1/shops/(?P<slug>[^/]+)/inquiries")
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -62,7 +67,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if database is None:
             db.engine.dispose()
 
-    app = FastAPI(
+    app = HotPathApp(
         title="BarberBot",
         version=__version__,
         description="Capture barbershop customer inquiries from a web form, the API and the "
@@ -71,7 +76,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # Metrics are Prometheus' (/metrics); FastAPI's OpenTelemetry hooks would only cost
         # every request a look at the global providers.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        max_body_bytes=settings.max_body_bytes,
     )
+    # capturing an inquiry skips the middleware it does not use (core/hotpath.py)
+    app.hot_routes.append(HotRoute("POST", CAPTURE_PATH, create_inquiry))
     app.state.settings = settings
     app.state.db = db
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
