@@ -252,6 +252,19 @@ def test_choice_question_counts_and_filter(
     _kpi(desk, "inquiries", len(curly))
     expect(control).to_contain_text("Curly")
 
+    # the browser's back and forward redraw the choice filter with the numbers
+    control.click()
+    desk.get_by_role("option", name="Straight", exact=True).click()
+    desk.keyboard.press("Escape")
+    straight_or_curly = [r for r in kings if HAIR.get(r.name) in ("Curly", "Straight")]
+    _kpi(desk, "inquiries", len(straight_or_curly))
+    desk.go_back()
+    _kpi(desk, "inquiries", len(curly))
+    expect(control).not_to_contain_text("Straight")
+    desk.go_forward()
+    _kpi(desk, "inquiries", len(straight_or_curly))
+    expect(control).to_contain_text("Straight")
+
 
 def test_custom_dates_gender_download_and_sorting(
     desk: Page, live_url: str, customers: Shop, owner: User
