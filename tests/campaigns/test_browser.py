@@ -11,7 +11,7 @@ from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.models import Shop, User
 from barberbot.testing.smtp import SmtpServer
-from tests.browser import screenshot
+from tests.browser import SCREENSHOTS, screenshot
 from tests.campaigns.factories import make_person
 from tests.factories import PASSWORD
 
@@ -52,6 +52,8 @@ def test_segment_count_campaign_send_and_results(
     expect(count).to_have_text("Matching customers: 0")
     desk.get_by_label("Female").uncheck()
     expect(count).to_contain_text("Matching customers: 2")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    desk.locator("#builder-form").screenshot(path=str(SCREENSHOTS / "segment-builder.png"))
     # the JSON editor beside it, for OR groups
     desk.get_by_text("Or write the rule as JSON").click()
     desk.locator("#segment-rule").fill('{"any": [{"field": "age", "max": 30}')
