@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from barberbot.auth import service as auth
+from barberbot.core.countries import country_for_timezone
 from barberbot.forms import service as forms
 from barberbot.forms.definition import FormDefinition
 from barberbot.forms.schemas import FormUpdate
@@ -38,9 +39,17 @@ def inquiry_payload(**overrides: Any) -> dict[str, Any]:
 
 
 def make_shop(
-    session: Session, *, slug: str = "shop", name: str = "Test Shop", timezone: str = "UTC"
+    session: Session,
+    *,
+    slug: str = "shop",
+    name: str = "Test Shop",
+    timezone: str = "UTC",
+    country: str | None = shops.DEFAULT_COUNTRY,
 ) -> Shop:
-    shop = shops.create(session, slug=slug, name=name, timezone=timezone)
+    """A shop in its timezone's country, or in GB for UTC (the tests' numbers are British)."""
+    if country == shops.DEFAULT_COUNTRY:
+        country = country_for_timezone(timezone) or "GB"
+    shop = shops.create(session, slug=slug, name=name, timezone=timezone, country=country)
     session.commit()
     return shop
 
@@ -74,7 +83,7 @@ def make_inquiry(
     received_at: datetime | None = None,
     **overrides: Any,
 ) -> Inquiry:
-    data = validate_inquiry(inquiry_payload(**overrides), shop.type_labels())
+    data = validate_inquiry(inquiry_payload(**overrides), shop.type_labels(), country=shop.country)
     inquiry = inquiries.capture(session, shop, data, source=source, received_at=received_at).inquiry
     session.commit()
     return inquiry

@@ -172,15 +172,53 @@ def shop_create(
     slug: str,
     name: Annotated[str, typer.Option(help="The shop's name as customers know it.")],
     timezone: Annotated[str, typer.Option(help="IANA timezone, e.g. Europe/London.")] = "UTC",
+    country: Annotated[
+        str,
+        typer.Option(
+            help="ISO 3166-1 alpha-2 code, e.g. GB: phone numbers without a +country code are "
+            "read as this country's. Default: the timezone's country ('none' for no country)."
+        ),
+    ] = shops.DEFAULT_COUNTRY,
 ) -> None:
     """Create a shop."""
     settings = _settings()
     try:
         with _database(settings).transaction() as session:
-            shop = shops.create(session, slug=slug, name=name, timezone=timezone)
+            shop = shops.create(
+                session, slug=slug, name=name, timezone=timezone, country=_country(country)
+            )
     except shops.ShopInvalid as error:
         raise _fail(str(error)) from None
     typer.echo(f"Shop '{shop.slug}' created. Its form: /s/{shop.slug}/inquire")
+    typer.echo(_country_note(shop.country))
+
+
+@shop_app.command("set-country")
+def shop_set_country(
+    slug: str,
+    country: Annotated[str, typer.Argument(help="ISO 3166-1 alpha-2 code, e.g. GB, or 'none'.")],
+) -> None:
+    """Change the country a shop's phone numbers without a +country code are read in."""
+    settings = _settings()
+    try:
+        with _database(settings).transaction() as session:
+            found = shops.by_slug(session, slug)
+            if found is None:
+                raise _fail(f"Unknown shop {slug!r}.")
+            shops.set_country(session, found, _country(country))
+    except shops.ShopInvalid as error:
+        raise _fail(str(error)) from None
+    typer.echo(_country_note(found.country))
+
+
+def _country(option: str) -> str | None:
+    return None if option.strip().lower() == "none" else option
+
+
+def _country_note(country: str | None) -> str:
+    if country is None:
+        return "No country: phone numbers must be given with their +country code."
+    return f"Country {country}: phone numbers without a +country code are read as its."
 
 
 @user_app.command("create")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from barberbot.desktop.app import CounterApp
 from barberbot.desktop.config import DesktopConfig
 from barberbot.desktop.store import LocalStore
 from barberbot.desktop.window import InquiryWindow
@@ -18,6 +19,8 @@ from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.models import Shop, User
 from barberbot.testing.xvfb import VirtualDisplay
 from tests.factories import form_fields, make_token
+
+MakeApp = Callable[[DesktopConfig], CounterApp]
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +57,23 @@ def open_window(tmp_path: Path, form: FormDefinition = NO_FORM) -> Iterator[Inqu
     gc.collect()  # Tk variables in reference cycles must be freed on this (Tk's) thread
     keeper.close()
     store.close()
+
+
+@pytest.fixture
+def make_app(display: VirtualDisplay, tmp_path: Path) -> Iterator[MakeApp]:
+    apps: list[CounterApp] = []
+
+    def make(config: DesktopConfig) -> CounterApp:
+        root = tk.Tk()
+        app = CounterApp(root, tmp_path / "data", config, tmp_path / "desktop.json")
+        root.update()
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.quit()
+    gc.collect()  # Tk variables in reference cycles must be freed on this (Tk's) thread
 
 
 @pytest.fixture

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import socket
 import time
 import tkinter as tk
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,17 +14,14 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from barberbot.desktop.app import CounterApp
 from barberbot.desktop.config import DesktopConfig, form_cache
 from barberbot.desktop.settings_dialog import SettingsDialog
 from barberbot.forms.definition import FormDefinition
 from barberbot.models import Inquiry, Shop, User
 from barberbot.testing.live import LiveServer
-from barberbot.testing.xvfb import VirtualDisplay
+from tests.desktop.conftest import MakeApp
 from tests.desktop.widgets import SCREENSHOTS, enter, fill, press, screenshot
 from tests.factories import form_fields, make_form, make_token
-
-MakeApp = Callable[[DesktopConfig], CounterApp]
 
 
 def pump(root: tk.Misc, condition: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -36,23 +32,6 @@ def pump(root: tk.Misc, condition: Callable[[], bool], timeout: float = 20.0) ->
             raise AssertionError("timed out with the window running")
         root.update()
         time.sleep(0.02)
-
-
-@pytest.fixture
-def make_app(display: VirtualDisplay, tmp_path: Path) -> Iterator[MakeApp]:
-    apps: list[CounterApp] = []
-
-    def make(config: DesktopConfig) -> CounterApp:
-        root = tk.Tk()
-        app = CounterApp(root, tmp_path / "data", config, tmp_path / "desktop.json")
-        root.update()
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.quit()
-    gc.collect()  # Tk variables in reference cycles must be freed on this (Tk's) thread
 
 
 @pytest.fixture

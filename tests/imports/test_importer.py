@@ -51,7 +51,7 @@ def test_rows_become_inquiries_in_the_shops_time_zone(
         45,
         "male",
         "beard_trim",
-        "33612345679",
+        "+33612345679",  # a number cell: its country code without the +, read in France
     )
     assert bo.source == "import"
     assert not bo.marketing_consent

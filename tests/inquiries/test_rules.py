@@ -39,7 +39,7 @@ def test_form_strings_are_understood() -> None:
     assert parsed.gender is Gender.NON_BINARY
     assert parsed.inquiry_type == "kids_cut"
     assert parsed.phone == "+447700900123"
-    assert parsed.email == "Zoe@example.com"
+    assert parsed.email == "zoe@example.com"
     assert parsed.marketing_consent is True
     assert parsed.location is None
 
@@ -71,8 +71,8 @@ def test_bad_ages(age: object, message: str) -> None:
         ("customer_name", "x" * 121, "under 120"),
         ("gender", "robot", "Choose one of"),
         ("inquiry_type", "tattoo", "Choose one of: Haircut, Beard trim, Kids' cut."),
-        ("phone", "12", "7 to 15 digits"),
-        ("phone", "call me maybe", "7 to 15 digits"),
+        ("phone", "12", "Enter the phone number with its country code, like +44 7700 900123."),
+        ("phone", "call me maybe", "Enter a phone number like +44 7700 900123."),
         ("email", "no-at-sign", "like name@example.com"),
         ("email", "a@b", "like name@example.com"),
         ("message", "m" * 2001, "under 2000"),
@@ -106,3 +106,75 @@ def test_control_characters_are_removed() -> None:
     parsed = validate_inquiry(inquiry_payload(customer_name="Ann\x00a\x07 Lee"), OFFERED)
 
     assert parsed.customer_name == "Anna Lee"
+
+
+GB_HINT = (
+    "Enter a phone number like 07400 123456 (Britain (UK)) "
+    "or with its country code, like +44 7400 123456."
+)
+NEEDS_CODE = "Enter the phone number with its country code, like +44 7700 900123."
+
+
+@pytest.mark.parametrize(
+    ("phone", "country", "stored"),
+    [
+        ("07700 900123", "GB", "+447700900123"),  # national, read in the shop's country
+        ("+44 7700 900123", None, "+447700900123"),  # international stands on its own
+        ("+44 7700 900123", "DE", "+447700900123"),
+        ("0044 7700 900123", None, "+447700900123"),  # 00 is the international prefix
+        ("0044 7700 900123", "US", "+447700900123"),
+        ("+44 (0)7700 900-123", None, "+447700900123"),  # the trunk 0 in brackets dropped
+        ("(07700) 900.123", "GB", "+447700900123"),
+        ("07700-900-123", "GB", "+447700900123"),
+        ("7700900123", "GB", "+447700900123"),  # a spreadsheet dropped the leading 0
+        ("447700900123", "GB", "+447700900123"),  # the country code without its +
+        ("030 1234567", "DE", "+49301234567"),
+        ("(201) 555-0123", "US", "+12015550123"),
+        ("+1 201 555 0123", "GB", "+12015550123"),
+        ("+447700900123", "GB", "+447700900123"),  # stored values pass unchanged
+    ],
+)
+def test_phone_numbers_are_stored_in_e164(phone: str, country: str | None, stored: str) -> None:
+    parsed = validate_inquiry(inquiry_payload(phone=phone), OFFERED, country=country)
+
+    assert parsed.phone == stored
+
+
+@pytest.mark.parametrize(
+    ("phone", "country", "message"),
+    [
+        ("07700 900123", None, NEEDS_CODE),  # national, and the shop has no country
+        ("7700900123", None, NEEDS_CODE),
+        ("0770 09", "GB", GB_HINT),  # too short
+        ("+44 1234", None, "Enter a phone number like +44 7700 900123."),  # local only
+        ("07700 900123 4567", "GB", GB_HINT),  # too long
+        ("+999 1234 5678", "GB", GB_HINT),  # no such country code
+        ("+1 555 0100", "GB", GB_HINT),  # too short for North America
+        ("07700 9OO123", "GB", GB_HINT),  # letters
+        ("+44 7700 900123 ext 5", "GB", GB_HINT),
+        ("++44 7700 900123", "GB", GB_HINT),
+        ("+", "GB", GB_HINT),
+        ("(201) 555-012", "US", "Enter a phone number like (201) 555-0123 (United States) "
+         "or with its country code, like +1 201-555-0123."),
+    ],
+)  # fmt: skip
+def test_impossible_phone_numbers_are_refused(
+    phone: str, country: str | None, message: str
+) -> None:
+    with pytest.raises(InquiryInvalid) as caught:
+        validate_inquiry(inquiry_payload(phone=phone), OFFERED, country=country)
+
+    assert caught.value.errors == {"phone": message}
+
+
+@pytest.mark.parametrize(
+    ("email", "stored"),
+    [
+        ("Zoe@Example.COM", "zoe@example.com"),
+        ("  JOSE.ALVAREZ@EXAMPLE.ORG ", "jose.alvarez@example.org"),
+        ("Straße@Example.DE", "strasse@example.de"),  # casefolded, as customers are matched
+        ("already@lower.case", "already@lower.case"),
+    ],
+)
+def test_email_addresses_are_stored_casefolded(email: str, stored: str) -> None:
+    assert validate_inquiry(inquiry_payload(email=email), OFFERED).email == stored

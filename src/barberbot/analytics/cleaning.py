@@ -11,16 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import phonenumbers
 
+from barberbot.core.countries import country_for_timezone
+from barberbot.inquiries.contacts import PhoneInvalid, email_normal, phone_e164
 from barberbot.inquiries.rules import AGE_MAX, AGE_MIN
 
-ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
 GENDER_SPELLINGS = {
     "female": "female", "f": "female", "woman": "female", "w": "female", "girl": "female",
     "male": "male", "m": "male", "man": "male", "boy": "male",
@@ -30,18 +28,9 @@ GENDER_SPELLINGS = {
 }  # fmt: skip
 
 
-@cache
 def region_for_timezone(zone: str) -> str | None:
     """The country of an IANA time zone (Europe/London -> GB), for numbers without a +prefix."""
-    try:
-        lines = ZONE_TAB.read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        parts = line.split("\t")
-        if not line.startswith("#") and len(parts) >= 3 and parts[2] == zone:
-            return parts[0]
-    return None
+    return country_for_timezone(zone)
 
 
 def clean_name(value: Any) -> str | None:
@@ -56,23 +45,23 @@ def clean_name(value: Any) -> str | None:
 def clean_email(value: Any) -> str | None:
     if not isinstance(value, str) or "@" not in value:
         return None
-    return value.strip().lower() or None
+    return email_normal(value) or None
 
 
 def to_e164(value: Any, region: str | None) -> str | None:
-    """+447700900123 from '07700 900123' (in GB) or '+44 7700 900123'; None if not a number."""
+    """+447700900123 from '07700 900123' (in GB) or '+44 7700 900123'; None if not a number.
+
+    The capture rules' normaliser; a spreadsheet's number cell (7700900123.0) is read as text.
+    """
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     text = str(int(value)) if isinstance(value, float) else str(value).strip()
     if not text:
         return None
     try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
+        return phone_e164(text, region)
+    except PhoneInvalid:
         return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def canonical_gender(value: Any) -> str | None:

@@ -184,7 +184,7 @@ def load_demo(session: Session, *, count: int = 300, days: int = 90, seed: int =
     now = datetime.now(UTC)
     offered = shop.type_labels()
     for _ in range(count):
-        data = validate_inquiry(_fake_inquiry(rng, shop), offered)
+        data = validate_inquiry(_fake_inquiry(rng, shop), offered, country=shop.country)
         source = rng.choices([Source.WEB_FORM, Source.API, Source.DESKTOP], [70, 10, 20])[0]
         inquiries.capture(
             session, shop, data, source=source, received_at=_received_at(rng, now, days)

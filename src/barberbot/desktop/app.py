@@ -45,6 +45,8 @@ class CounterApp:
             open_settings=self.open_settings,
             form=config.cached_form,
             on_form=self._remember_form,
+            country=config.country,
+            on_country=self._remember_country,
         )
         self.keeper.refresh()  # also brings a workbook from before a crash up to date
         self._closed = False
@@ -55,9 +57,15 @@ class CounterApp:
 
     def apply(self, config: DesktopConfig) -> None:
         """Keep new settings and put them to work without a restart."""
-        # the form cached now (fetched since the dialog opened), or none for another shop
+        # the form and country cached now (fetched since the dialog opened), or none/the
+        # dialog's for another shop (the first sync round fetches them)
         same_shop = (config.server_url, config.shop) == (self.config.server_url, self.config.shop)
-        config = config.model_copy(update={"form": self.config.form if same_shop else {}})
+        if same_shop:
+            config = config.model_copy(
+                update={"form": self.config.form, "country": self.config.country}
+            )
+        else:
+            config = config.model_copy(update={"form": {}})
         save_config(config, self.config_file)
         if self.syncer is not None:
             self.syncer.stop()
@@ -70,6 +78,7 @@ class CounterApp:
         self.syncer = self._syncer(config)
         self.window.syncer = self.syncer
         self.window.location = config.location
+        self.window.country = config.country
         self.window.set_types(self._types(config))
         if not same_shop:
             self.window.set_form(config.cached_form)
@@ -103,6 +112,12 @@ class CounterApp:
         """Keep the shop's form as soon as it is fetched: a start offline asks its questions."""
         if form_cache(form) != self.config.form:
             self.config = self.config.model_copy(update={"form": form_cache(form)})
+            save_config(self.config, self.config_file)
+
+    def _remember_country(self, country: str | None) -> None:
+        """Keep the shop's country as soon as it is fetched, for numbers typed offline."""
+        if country != self.config.country:
+            self.config = self.config.model_copy(update={"country": country})
             save_config(self.config, self.config_file)
 
     def _types(self, config: DesktopConfig) -> dict[str, str]:

@@ -43,6 +43,9 @@ class DesktopConfig(BaseModel):
     inquiry_types: dict[str, str] = Field(default_factory=dict)
     # The shop's form ({"version": n, "fields": [...]}), as last fetched: asked offline too.
     form: dict[str, Any] = Field(default_factory=dict)
+    # The shop's country, as last fetched: phone numbers without a +country code are read as
+    # its, offline too (None: numbers need their country code).
+    country: str | None = None
 
     @field_validator("server_url", "shop", "api_token", "location", "workbook", mode="before")
     @classmethod

@@ -85,6 +85,7 @@ class SettingsDialog:
         fetched = self._fetched.inquiry_types if self._fetched else None
         raw["inquiry_types"] = fetched or self.config.inquiry_types
         raw["form"] = self.config.form
+        raw["country"] = self._fetched.country if self._fetched else self.config.country
         return parse_config(raw)
 
     def save(self) -> bool:

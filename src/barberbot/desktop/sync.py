@@ -14,7 +14,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -41,6 +41,7 @@ class ShopInfo:
     name: str
     inquiry_types: dict[str, str]
     form: FormDefinition | None = None  # the shop's own questions (None: not fetched)
+    country: str | None = None  # phone numbers without a +country code are read as its
 
 
 class ServerClient:
@@ -59,7 +60,10 @@ class ServerClient:
         body = self._call("GET", self._shop_path)
         try:
             types = {item["key"]: item["label"] for item in body["inquiry_types"]}
-            return ShopInfo(name=body["name"], inquiry_types=types)
+            country = body.get("country")
+            if country is not None and not isinstance(country, str):
+                raise TypeError(country)
+            return ShopInfo(name=body["name"], inquiry_types=types, country=country)
         except (KeyError, TypeError):
             raise SyncFailed("The server's answer is not a BarberBot shop.") from None
 
@@ -212,7 +216,7 @@ class Syncer:
         try:
             if self.shop is None or time.monotonic() - self._shop_fetched > SHOP_REFRESH_SECONDS:
                 info = self.client.shop_info()
-                self.shop = ShopInfo(info.name, info.inquiry_types, self.client.form())
+                self.shop = replace(info, form=self.client.form())
                 self._shop_fetched = time.monotonic()
             sent = sync_pending(self.store, self.client)
         except SyncFailed as failure:

@@ -51,10 +51,14 @@ class InquiryWindow:
         open_settings: Callable[[], object] | None = None,
         form: FormDefinition = NO_FORM,
         on_form: Callable[[FormDefinition], object] | None = None,
+        country: str | None = None,
+        on_country: Callable[[str | None], object] | None = None,
     ) -> None:
         self.root = root
         self.form = form
         self.on_form = on_form  # told of a new version fetched, to cache it at once
+        self.country = country  # the shop's, for phone numbers without a country code
+        self.on_country = on_country  # told of a changed country fetched, to cache it
         self.syncer = syncer
         self.open_settings = open_settings
         self.store = store
@@ -173,7 +177,7 @@ class InquiryWindow:
         """Validate and save; True when the inquiry is safely stored."""
         self._show_errors({})
         try:
-            inquiry = validate_inquiry(self.values(), self.types, self.form)
+            inquiry = validate_inquiry(self.values(), self.types, self.form, country=self.country)
         except InquiryInvalid as invalid:
             self._show_errors(invalid.errors)
             self.confirmation.set("")
@@ -231,6 +235,10 @@ class InquiryWindow:
             self.keeper.form = shop.form
             if self.on_form is not None:
                 self.on_form(shop.form)
+        if shop is not None and shop.country != self.country:
+            self.country = shop.country
+            if self.on_country is not None:
+                self.on_country(shop.country)
         self._ticking = self.root.after(TICK_MS, self._tick)
 
     def close(self) -> None:

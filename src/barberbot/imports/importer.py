@@ -166,7 +166,7 @@ def _check_row(
         raw[ANSWERS] = answers
     data = None
     try:
-        data = validate_inquiry(raw, shop.type_labels(), form)
+        data = validate_inquiry(raw, shop.type_labels(), form, country=shop.country)
         if not data.marketing_consent:
             data = data.model_copy(update={"consent_text": None})
     except InquiryInvalid as invalid:

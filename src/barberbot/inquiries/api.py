@@ -91,7 +91,9 @@ async def create_inquiry(request: Request, slug: str) -> Response:
     shop, form = found
     _check_rate(request, await signed_in_client(request))
     idempotency_key = _idempotency_key(request)
-    data = validate_inquiry_json(await _body(request), shop.type_labels(), form)
+    data = validate_inquiry_json(
+        await _body(request), shop.type_labels(), form, country=shop.country
+    )
     intake: Intake = request.app.state.intake
     try:
         accepted = await intake.submit(

@@ -26,16 +26,15 @@ from pydantic_core import PydanticCustomError
 from barberbot.forms.answers import check_answers
 from barberbot.forms.definition import NO_FORM, FormDefinition
 from barberbot.inquiries.choices import Gender
+from barberbot.inquiries.contacts import PhoneInvalid, email_normal, phone_e164
 
 NAME_MAX = 120
 MESSAGE_MAX = 2000
 LOCATION_MAX = 64
 AGE_MIN, AGE_MAX = 1, 120
-PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 7, 15
 EMAIL_MAX = 254
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
-_PHONE_ALLOWED_RE = re.compile(r"^\+?[\d\s().\-/]+$")
 _TRUE = {"true", "yes", "y", "on", "1"}
 _FALSE = {"false", "no", "n", "off", "0", ""}
 
@@ -175,22 +174,16 @@ class InquiryCreate(BaseModel):
 
     @field_validator("phone", mode="before")
     @classmethod
-    def _phone(cls, value: Any) -> str | None:
+    def _phone(cls, value: Any, info: ValidationInfo) -> str | None:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         text = _clean_text(_blank_to_none(value))
         if not text:
             return None
-        digits = re.sub(r"\D", "", text)
-        if not _PHONE_ALLOWED_RE.match(text) or not (
-            PHONE_DIGITS_MIN <= len(digits) <= PHONE_DIGITS_MAX
-        ):
-            raise _fail(
-                "phone",
-                f"Enter a phone number with {PHONE_DIGITS_MIN} to {PHONE_DIGITS_MAX} digits, "
-                "like +44 7700 900123.",
-            )
-        return ("+" if text.startswith("+") else "") + digits
+        try:
+            return phone_e164(text, (info.context or {}).get("country"))
+        except PhoneInvalid as error:
+            raise _fail("phone", str(error)) from None
 
     @field_validator("email", mode="before")
     @classmethod
@@ -200,8 +193,7 @@ class InquiryCreate(BaseModel):
             return None
         if len(text) > EMAIL_MAX or not _EMAIL_RE.match(text):
             raise _fail("email", "Enter an e-mail address like name@example.com.")
-        local, _, domain = text.rpartition("@")
-        return f"{local}@{domain.lower()}"
+        return email_normal(text)
 
     @field_validator("message", mode="before")
     @classmethod
@@ -280,11 +272,18 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
 
 def validate_inquiry(
-    data: Mapping[str, Any], offered_types: Mapping[str, str], form: FormDefinition = NO_FORM
+    data: Mapping[str, Any],
+    offered_types: Mapping[str, str],
+    form: FormDefinition = NO_FORM,
+    *,
+    country: str | None = None,
 ) -> InquiryCreate:
-    """Validate raw input against the rules, the shop's inquiry types and its own questions."""
+    """Validate raw input against the rules, the shop's inquiry types and its own questions.
+
+    `country` is the shop's: phone numbers written without a country code are read as its.
+    """
     try:
-        inquiry = InquiryCreate.model_validate(data, context={"inquiry_types": offered_types})
+        inquiry = InquiryCreate.model_validate(data, context=_context(offered_types, country))
     except ValidationError as error:
         errors = field_errors(error.errors())
         if not ({"phone", "email"} & errors.keys()) and _no_contact_given(data):
@@ -294,17 +293,25 @@ def validate_inquiry(
 
 
 def validate_inquiry_json(
-    body: bytes, offered_types: Mapping[str, str], form: FormDefinition = NO_FORM
+    body: bytes,
+    offered_types: Mapping[str, str],
+    form: FormDefinition = NO_FORM,
+    *,
+    country: str | None = None,
 ) -> InquiryCreate:
     """Validate a JSON body against the rules, the shop's types and its questions (the API)."""
     try:
-        inquiry = InquiryCreate.model_validate_json(body, context={"inquiry_types": offered_types})
+        inquiry = InquiryCreate.model_validate_json(body, context=_context(offered_types, country))
     except ValidationError as error:
         errors = field_errors(error.errors())
         if form.has_questions:  # the slow path only: all mistakes at once
             errors |= _answer_errors(form, _raw_answers(body))
         raise InquiryInvalid(errors) from None
     return _with_checked_answers(inquiry, form)
+
+
+def _context(offered_types: Mapping[str, str], country: str | None) -> dict[str, Any]:
+    return {"inquiry_types": offered_types, "country": country}
 
 
 def _with_checked_answers(inquiry: InquiryCreate, form: FormDefinition) -> InquiryCreate:

@@ -97,7 +97,7 @@ def _accept_one(
         errors = {"form_version": f"The shop's form has no version {item.form_version}."}
         return SyncResult(id=item.id, status=Outcome.REJECTED, errors=errors)
     try:
-        data = validate_inquiry(item.inquiry, shop.type_labels(), form)
+        data = validate_inquiry(item.inquiry, shop.type_labels(), form, country=shop.country)
         accepted = intake.accept(
             session,
             shop,

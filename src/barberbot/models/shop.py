@@ -21,6 +21,9 @@ class Shop(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # ISO 3166-1 alpha-2: phone numbers given without a country code are read as this
+    # country's; None (unknown) refuses them
+    country: Mapped[str | None] = mapped_column(String(2))
     inquiry_types: Mapped[list[dict[str, Any]]] = mapped_column(
         JSON, default=lambda: [{"key": k, "label": v} for k, v in DEFAULT_INQUIRY_TYPES]
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from barberbot.core.deps import MemberShop
 
@@ -19,6 +19,10 @@ class ShopRead(BaseModel):
     slug: str
     name: str
     timezone: str
+    country: str | None = Field(
+        description="ISO 3166-1 alpha-2; phone numbers without a +country code are read as "
+        "this country's (none: they must have one)."
+    )
     inquiry_types: list[InquiryTypeRead]
     consent_text: str
 
@@ -29,6 +33,7 @@ def read_shop(shop: MemberShop) -> ShopRead:
         slug=shop.slug,
         name=shop.name,
         timezone=shop.timezone,
+        country=shop.country,
         inquiry_types=[InquiryTypeRead(key=k, label=v) for k, v in shop.type_labels().items()],
         consent_text=shop.effective_consent_text(),
     )

@@ -118,7 +118,7 @@ def _row(
     if form is None:
         raise BadMessage(f"unknown form version {message.form_version} of shop {shop.slug!r}")
     try:
-        data = validate_inquiry(message.inquiry, shop.type_labels(), form)
+        data = validate_inquiry(message.inquiry, shop.type_labels(), form, country=shop.country)
     except InquiryInvalid as invalid:
         raise BadMessage(f"invalid inquiry: {invalid}") from None
     values = service.inquiry_values(

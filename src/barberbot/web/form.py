@@ -161,7 +161,9 @@ def submit_inquiry(
         )
 
     try:
-        data = validate_inquiry(values | {ANSWERS: answers}, shop.type_labels(), form)
+        data = validate_inquiry(
+            values | {ANSWERS: answers}, shop.type_labels(), form, country=shop.country
+        )
     except InquiryInvalid as invalid:
         return again(invalid.errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
     try:
