@@ -7,7 +7,6 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 import uvicorn
@@ -345,30 +344,39 @@ def _report_rejected(plan: ImportPlan) -> None:
 
 @app.command()
 def report(
-    shop: Annotated[str, typer.Option(help="Shop slug.")],
     out: Annotated[Path, typer.Option(help="The PDF to write; PNG charts go beside it.")],
+    shop: Annotated[str | None, typer.Option(help="Shop slug.")] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="A user's e-mail: every shop they may see, together.")
+    ] = None,
     period: Annotated[str, typer.Option(help="7d, 30d, 90d or 365d, up to now.")] = "30d",
 ) -> None:
-    """A PDF report of a shop's customers: the dashboard's figures and insights."""
+    """A PDF report of a shop's (or all of a user's shops') customers: the dashboard's figures
+    and insights."""
     from barberbot.analytics.filters import PRESETS, Selection, period_for
     from barberbot.analytics.report import write_report  # matplotlib is only needed here
+    from barberbot.analytics.scope import ScopeUnknown, owner_scope, shop_scope
     from barberbot.analytics.summary import summarise
 
+    if (shop is None) == (owner is None):
+        raise _fail("Give exactly one of --shop SLUG or --owner EMAIL.")
     if period not in PRESETS:
         raise _fail(f"--period must be one of {', '.join(PRESETS)}.")
     if out.suffix.lower() != ".pdf":
         raise _fail("--out must be a .pdf file, e.g. report.pdf.")
     settings = _settings()
     with _database(settings).transaction() as session:
-        found = shops.by_slug(session, shop)
-        if found is None:
-            raise _fail(f"Unknown shop {shop!r}.")
-        zone = ZoneInfo(found.timezone)
-        chosen = period_for(period, zone=zone, now=datetime.now(UTC))
-        selection = Selection(shop_ids=(found.id,), period=chosen)
-        summary = summarise(session, selection, zone, found.type_labels())
-        title = f"{found.name}: customers, last {PRESETS[period]} days"
-    written = write_report(summary, title, out)
+        try:
+            scope = (
+                shop_scope(session, shop) if shop is not None else owner_scope(session, owner or "")
+            )
+        except ScopeUnknown as unknown:
+            raise _fail(str(unknown)) from None
+        chosen = period_for(period, zone=scope.zone, now=datetime.now(UTC))
+        selection = Selection(shop_ids=scope.shop_ids, period=chosen)
+        summary = summarise(session, selection, scope.zone, scope.type_labels)
+        title = f"{scope.name}: customers, last {PRESETS[period]} days"
+    written = write_report(summary, title, out, note=scope.note)
     typer.echo(f"Wrote {out} and {len(written) - 1} PNG charts beside it.")
 
 

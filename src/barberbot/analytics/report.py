@@ -49,7 +49,11 @@ def inquiry_types(summary: Summary, ax: Axes) -> None:
 
 
 def ages(summary: Summary, ax: Axes) -> None:
-    sns.histplot(data=summary.by_age, x="age", weights="inquiries", binwidth=5, ax=ax)
+    # 5-year bins on multiples of 5, given as edges: `binwidth` fails when every age is one
+    known = summary.by_age["age"]
+    low, high = (int(known.min()) // 5 * 5, int(known.max())) if len(known) else (0, 100)
+    edges = list(range(low, high + 6, 5))
+    sns.histplot(data=summary.by_age, x="age", weights="inquiries", bins=edges, ax=ax)
     ax.set(title="Ages", xlabel="age", ylabel="inquiries")
 
 
@@ -103,12 +107,15 @@ PAGES = (("per-day", "per-week", "inquiry-types"), ("ages", "age-bands", "gender
          ("weekday-hour", "age-band-by-type"))  # fmt: skip
 
 
-def write_report(summary: Summary, title: str, pdf: Path) -> list[Path]:
-    """The PDF, and one PNG per chart beside it (report-ages.png ...); returns every file."""
+def write_report(summary: Summary, title: str, pdf: Path, *, note: str = "") -> list[Path]:
+    """The PDF, and one PNG per chart beside it (report-ages.png ...); returns every file.
+
+    `note`, under the dates on the cover, says which shops a report of several covers.
+    """
     sns.set_theme(style="whitegrid")
     pdf.parent.mkdir(parents=True, exist_ok=True)
     with PdfPages(pdf) as document:
-        document.savefig(_cover(summary, title))
+        document.savefig(_cover(summary, title, note))
         for charts in PAGES:
             figure, axes = plt.subplots(len(charts), 1, figsize=A4, layout="constrained")
             for name, ax in zip(charts, axes, strict=True):
@@ -129,14 +136,15 @@ def write_report(summary: Summary, title: str, pdf: Path) -> list[Path]:
     return written
 
 
-def _cover(summary: Summary, title: str) -> Figure:
+def _cover(summary: Summary, title: str, note: str) -> Figure:
     figure = plt.figure(figsize=A4)
     period = summary.selection.period
     start = period.start.astimezone(summary.zone)
     end = period.end.astimezone(summary.zone)
     lines = [
-        (title, 22, "bold"),
+        *[(line, 22, "bold") for line in textwrap.wrap(title, 36)],  # a long one would be cut
         (f"{start:%d %b %Y} to {end:%d %b %Y}", 13, "normal"),
+        *[(line, 11, "normal") for line in textwrap.wrap(note, 80)],
         ("", 10, "normal"),
         (f"Inquiries: {summary.totals['inquiries']:,}", 14, "normal"),
         (f"Unique customers: {summary.totals['customers']:,}", 14, "normal"),
