@@ -144,6 +144,7 @@ def _relink_customers(bind: Connection, changed: list[str], phones: list[PhoneCh
     from barberbot.campaigns.customers import _merge, refresh
 
     owner_of = _customers_of(bind, changed)
+    holders = _phone_contacts(bind, {(shop_id, new) for shop_id, _, _, new in phones})
     session = Session(bind=bind)
     merged: dict[int, int] = {}  # a merged customer -> the one it became
 
@@ -152,32 +153,24 @@ def _relink_customers(bind: Connection, changed: list[str], phones: list[PhoneCh
             customer_id = merged[customer_id]
         return customer_id
 
-    stale: set[tuple[int, str]] = set()
-    for shop_id, inquiry_id, old_key, new_key in phones:
-        stale.add((shop_id, old_key))
+    known = set(holders)
+    for shop_id, inquiry_id, _, new_key in phones:
         if inquiry_id not in owner_of:
             continue  # not linked to a customer yet: the next sync links it by its new number
         customer_id = current(owner_of[inquiry_id])
-        holder = _contact(bind, shop_id, new_key)
-        if holder is None:
-            bind.execute(
-                sa.insert(CONTACTS).values(
-                    shop_id=shop_id, kind="phone", value=new_key, customer_id=customer_id
-                )
-            )
-        elif current(holder) != customer_id:
-            survivor, loser = sorted((current(holder), customer_id))
+        holder = current(holders.setdefault((shop_id, new_key), customer_id))
+        if holder != customer_id:
+            survivor, loser = sorted((holder, customer_id))
             _merge(session, loser, survivor)
             merged[loser] = survivor
-    for shop_id, old_key in stale:
-        if not _still_used(bind, shop_id, old_key):
-            bind.execute(
-                sa.delete(CONTACTS).where(
-                    CONTACTS.c.shop_id == shop_id,
-                    CONTACTS.c.kind == "phone",
-                    CONTACTS.c.value == old_key,
-                )
-            )
+    rows = [
+        {"shop_id": shop_id, "kind": "phone", "value": key, "customer_id": current(holder)}
+        for (shop_id, key), holder in holders.items()
+        if (shop_id, key) not in known
+    ]
+    if rows:
+        bind.execute(sa.insert(CONTACTS), rows)
+    _drop_unused(bind, {(shop_id, old) for shop_id, _, old, _ in phones})
     # latest contacts, counts and consent of every customer whose inquiries changed
     refresh(session, {current(customer_id) for customer_id in owner_of.values()})
     session.close()
@@ -194,17 +187,41 @@ def _customers_of(bind: Connection, inquiry_ids: list[str]) -> dict[str, int]:
     return owners
 
 
-def _contact(bind: Connection, shop_id: int, key: str) -> int | None:
-    query = sa.select(CONTACTS.c.customer_id).where(
-        CONTACTS.c.shop_id == shop_id, CONTACTS.c.kind == "phone", CONTACTS.c.value == key
-    )
-    found: int | None = bind.scalar(query)
+def _by_shop(keys: set[tuple[int, str]]) -> dict[int, list[str]]:
+    shops: dict[int, list[str]] = {}
+    for shop_id, key in sorted(keys):
+        shops.setdefault(shop_id, []).append(key)
+    return shops
+
+
+def _phone_contacts(bind: Connection, keys: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """The customers already known by these (shop, phone digits)."""
+    found: dict[tuple[int, str], int] = {}
+    for shop_id, values in _by_shop(keys).items():
+        for start in range(0, len(values), 500):
+            query = sa.select(CONTACTS.c.value, CONTACTS.c.customer_id).where(
+                CONTACTS.c.shop_id == shop_id,
+                CONTACTS.c.kind == "phone",
+                CONTACTS.c.value.in_(values[start : start + 500]),
+            )
+            found.update({(shop_id, value): cid for value, cid in bind.execute(query)})
     return found
 
 
-def _still_used(bind: Connection, shop_id: int, key: str) -> bool:
-    """Whether an inquiry still has this number (stored before as '+digits' or 'digits')."""
-    query = sa.select(INQUIRIES.c.id).where(
-        INQUIRIES.c.shop_id == shop_id, INQUIRIES.c.phone.in_([key, "+" + key])
-    )
-    return bind.execute(query.limit(1)).first() is not None
+def _drop_unused(bind: Connection, keys: set[tuple[int, str]]) -> None:
+    """Delete the old phone contacts no inquiry has any more (stored as 'digits' or '+digits')."""
+    for shop_id, values in _by_shop(keys).items():
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            stored = INQUIRIES.c.phone.in_(chunk + ["+" + key for key in chunk])
+            query = sa.select(INQUIRIES.c.phone).where(INQUIRIES.c.shop_id == shop_id, stored)
+            used = {phone.lstrip("+") for phone in bind.scalars(query.distinct())}
+            unused = [key for key in chunk if key not in used]
+            if unused:
+                bind.execute(
+                    sa.delete(CONTACTS).where(
+                        CONTACTS.c.shop_id == shop_id,
+                        CONTACTS.c.kind == "phone",
+                        CONTACTS.c.value.in_(unused),
+                    )
+                )
