@@ -107,8 +107,12 @@ class InquiryCreate(BaseModel):
     age: int
     gender: Gender
     inquiry_type: str
-    phone: str | None = None
-    email: str | None = None
+    phone: str | None = Field(
+        default=None,
+        description="Stored in E.164 (+447700900123). With its country code (+44 or 0044) it "
+        "stands on its own; without, it is read in the shop's country (GET /api/v1/shops/{shop}).",
+    )
+    email: str | None = Field(default=None, description="Stored casefolded.")
     message: str = ""
     marketing_consent: bool = False
     consent_text: str | None = None
