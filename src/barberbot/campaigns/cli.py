@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import signal
+import threading
 from typing import Annotated
 
 import typer
 
 from barberbot.campaigns import customers
+from barberbot.campaigns.bounce_server import serving
 from barberbot.campaigns.sender import Sender
+from barberbot.campaigns.verp import ReturnPaths
 from barberbot.core.db import Database
 from barberbot.core.logging import configure_logging
 from barberbot.core.settings import Settings
@@ -40,6 +43,32 @@ def run(
         signal.signal(signum, lambda *_: sender.stop())
     try:
         sender.run(until_idle=until_idle)
+    finally:
+        db.engine.dispose()
+
+
+@app.command("bounces")
+def bounces(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: all).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="SMTP port (25 where the MX points here).")] = 2525,
+) -> None:
+    """Receive bounce reports for campaign e-mail (SMTP) and record those recipients bounced.
+
+    Needs BARBERBOT_BOUNCE_ADDRESS (the senders' too): the domain's MX, or a relay of your
+    mail server, sends its mail here. SIGTERM stops it.
+    """
+    settings, db = _setup()
+    if not settings.bounce_address:
+        typer.secho("Set BARBERBOT_BOUNCE_ADDRESS first.", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    paths = ReturnPaths(settings.resolved_secret_key, settings.bounce_address)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        with serving(db, paths, host, port):
+            typer.echo(f"Receiving bounces for {paths.local}+...@{paths.domain} on {host}:{port}")
+            stop.wait()
     finally:
         db.engine.dispose()
 

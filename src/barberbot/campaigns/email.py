@@ -31,6 +31,7 @@ class Email:
     unsubscribe_url: str | None = None
     reply_to: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    return_path: str | None = None  # the envelope sender (VERP); None: the From address
 
 
 def build(email: Email, sender: str) -> EmailMessage:
@@ -79,7 +80,7 @@ class SmtpMailer:
         if self._smtp is None or (idle > IDLE_CHECK_SECONDS and not self._alive(self._smtp)):
             self._smtp = self._connect()
         try:
-            self._smtp.send_message(message)
+            self._smtp.send_message(message, from_addr=email.return_path)
             self._last_used = time.monotonic()
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()))

@@ -39,6 +39,7 @@ from barberbot.campaigns.email import Email, Mailer, SmtpMailer
 from barberbot.campaigns.links import Links
 from barberbot.campaigns.rules import RuleInvalid
 from barberbot.campaigns.sms import SmsProvider, provider_for
+from barberbot.campaigns.verp import ReturnPaths
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.models import (
@@ -119,6 +120,8 @@ class Sender:
         self._owned = (mailer is None, sms is None)  # close only what it opened
         self.links = Links(settings.resolved_secret_key, base_url(settings))
         self.confirmations = Confirmations(db, self.mailer, self.links, now)
+        bounce_to = settings.bounce_address
+        self.paths = ReturnPaths(settings.resolved_secret_key, bounce_to) if bounce_to else None
         self.now = now
         rate = settings.campaign_send_rate
         self.interval = 1 / rate if rate > 0 else 0.0
@@ -377,9 +380,13 @@ class Sender:
         try:
             if campaign.channel == Channel.EMAIL:
                 url = self.links.unsubscribe_url(claim.customer.id, Channel.EMAIL, campaign.id)
+                path = self.paths.address(claim.recipient_id) if self.paths else None
                 self.mailer.send(
-                    Email(claim.address, rendered.subject, rendered.body, url, reply_to)
-                )
+                    Email(
+                        claim.address, rendered.subject, rendered.body, url, reply_to,
+                        return_path=path,
+                    )
+                )  # fmt: skip
             else:
                 self.sms.send(claim.address, rendered.body)
         except Unavailable:

@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         default="BarberBot <campaigns@barberbot.local>", description="The From of campaign e-mail."
     )
+    bounce_address: str = Field(
+        default="",
+        pattern=r"^([^@+\s]+@[^@\s]+\.[^@\s]+)?$",
+        description="Envelope sender of campaign e-mail, e.g. bounces@bounces.example.com: "
+        "each message goes out as bounces+<signed recipient>@..., and `barberbot campaigns "
+        "bounces` reads the reports that come back. Empty: the From address, reports unread.",
+    )
     sms_provider: Literal["console", "file", "twilio"] = "console"
     sms_file_path: Path | None = None
     sms_api_base_url: str = "https://api.twilio.com"

@@ -1,0 +1,71 @@
+"""Reading a bounce report: an RFC 3464 delivery status notification, whatever arrives.
+
+Mail to a bounce address can be anything (an auto-reply, spam, a broken report): only a
+`message/delivery-status` part is read, and nothing in it can raise.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+import re
+from dataclasses import dataclass
+from email.message import Message
+
+log = logging.getLogger("barberbot.campaigns")
+STATUS = re.compile(r"^([245])\.\d{1,3}\.\d{1,3}$")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One recipient's line of a report."""
+
+    recipient: str
+    action: str  # failed, delayed, delivered, relayed, expanded
+    status: str  # 5.1.1
+    diagnostic: str
+
+    @property
+    def permanent(self) -> bool:
+        return self.action == "failed" and self.status.startswith("5.")
+
+    @property
+    def reason(self) -> str:
+        return f"bounced: {self.status} {self.diagnostic}".strip()[:500]
+
+
+def read(raw: bytes) -> list[Failure]:
+    """The per-recipient lines of a report; [] if it is not one or cannot be read."""
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        return [
+            failure
+            for part in message.walk()
+            if part.get_content_type() == "message/delivery-status"
+            for failure in _lines(part)
+        ]
+    except Exception:  # a malformed message is ignored, never a crash
+        log.warning("unreadable bounce report", exc_info=True)
+        return []
+
+
+def _lines(part: Message) -> list[Failure]:
+    blocks = part.get_payload()
+    if not isinstance(blocks, list):
+        return []
+    found = []
+    for block in blocks[1:]:  # the first block is about the whole message
+        if not isinstance(block, Message):
+            continue
+        status = _field(block, "Status").split(" ")[0]
+        if not STATUS.match(status):
+            continue
+        recipient = _field(block, "Final-Recipient").partition(";")[2].strip()
+        diagnostic = _field(block, "Diagnostic-Code").partition(";")[2].strip()
+        found.append(Failure(recipient, _field(block, "Action").lower(), status, diagnostic))
+    return found
+
+
+def _field(block: Message, name: str) -> str:
+    return " ".join(str(block.get(name, "")).split())
