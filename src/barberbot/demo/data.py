@@ -121,6 +121,8 @@ MESSAGES = {
     "other": ["Are you hiring barbers?", "Do you accept gift cards?"],
 }
 LOCATIONS = ["high-street", "station-road"]
+RETURNING = 0.3  # the share of inquiries from someone who asked before
+PERSON = ("customer_name", "age", "gender", "email", "phone")  # what a returning customer keeps
 
 
 @dataclass(frozen=True)
@@ -183,8 +185,14 @@ def load_demo(session: Session, *, count: int = 300, days: int = 90, seed: int =
     rng = random.Random(seed)
     now = datetime.now(UTC)
     offered = shop.type_labels()
+    people: list[dict[str, object]] = []
     for _ in range(count):
-        data = validate_inquiry(_fake_inquiry(rng, shop), offered, country=shop.country)
+        inquiry = _fake_inquiry(rng, shop)
+        if people and rng.random() < RETURNING:  # someone who asked before asks again
+            inquiry |= rng.choice(people)
+        else:
+            people.append({key: inquiry[key] for key in PERSON})
+        data = validate_inquiry(inquiry, offered, country=shop.country)
         source = rng.choices([Source.WEB_FORM, Source.API, Source.DESKTOP], [70, 10, 20])[0]
         inquiries.capture(
             session, shop, data, source=source, received_at=_received_at(rng, now, days)
