@@ -24,6 +24,7 @@ from barberbot.inquiries.rules import CONTACT_FIELD, InquiryInvalid, validate_in
 
 TITLE = "BarberBot — front counter"
 TICK_MS = 1000  # how often the status line is brought up to date
+STATUS_WIDTH = 640  # pixels before the status line wraps
 CONSENT_TEXT = "Yes, the shop may send me offers and news by e-mail or SMS."
 ENTRY_FIELDS = (
     ("customer_name", "Name"),
@@ -114,7 +115,8 @@ class InquiryWindow:
             row=len(ENTRY_FIELDS) + 4, column=0, columnspan=3, sticky="w", pady=(8, 0)
         )
         ttk.Separator(frame).grid(row=len(ENTRY_FIELDS) + 5, column=0, columnspan=3, sticky="we")
-        ttk.Label(frame, textvariable=self.status).grid(
+        # wrapped: a long workbook path must not widen the window past a small screen
+        ttk.Label(frame, textvariable=self.status, wraplength=STATUS_WIDTH).grid(
             row=len(ENTRY_FIELDS) + 6, column=0, columnspan=3, sticky="w", pady=(4, 0)
         )
         frame.columnconfigure(1, weight=1)
