@@ -10,8 +10,12 @@ from sqlalchemy.orm import Session
 
 from barberbot.campaigns import customers, segments, service
 from barberbot.campaigns.schemas import CampaignCreate
+from barberbot.forms.store import AnswerDocument, SqlAnswerStore
 from barberbot.models import Campaign, Customer, Segment, Shop
-from tests.factories import make_inquiry
+from tests.factories import make_form, make_inquiry
+
+# name, age, gender, the answers of each of their inquiries (None: answered no form)
+People = list[tuple[str, int, str, list[dict[str, Any] | None]]]
 
 NOW = datetime.now(UTC)
 BODY = "Hello {{ first_name }}, book now: {{ form_url }}\nUnsubscribe: {{ unsubscribe_url }}"
@@ -91,3 +95,22 @@ def make_campaign(
         service.schedule(session, shop, campaign, None)
     session.commit()
     return campaign
+
+
+def make_answered(session: Session, shop: Shop, people: People) -> Shop:
+    """The shop's form (every question type), and each person's inquiries with answers."""
+    form = make_form(session, shop=shop)
+    documents = []
+    for index, (name, age, gender, inquiries) in enumerate(people):
+        for number, answers in enumerate(inquiries):
+            when = days_ago(10 + index + number)
+            inquiry = make_inquiry(
+                session, shop=shop, received_at=when, customer_name=name,
+                email=f"{name.lower()}@x.example", phone=None, age=age, gender=gender,
+            )  # fmt: skip
+            if answers is not None:
+                documents.append(AnswerDocument(inquiry.id, shop.id, form.version, when, answers))
+    SqlAnswerStore().save(session, documents)
+    session.commit()
+    sync(session, shop)
+    return shop

@@ -12,11 +12,10 @@ from sqlalchemy.orm import Session
 from barberbot.campaigns import rules, segments
 from barberbot.forms.store import AnswerDocument, SqlAnswerStore
 from barberbot.models import Shop
-from tests.campaigns.factories import days_ago, sync
+from tests.campaigns.factories import People, days_ago, make_answered, sync
 from tests.factories import make_form, make_inquiry, make_shop
 
-# name, age, gender, the answers of each of their inquiries (None: answered no form)
-PEOPLE: list[tuple[str, int, str, list[dict[str, Any] | None]]] = [
+PEOPLE: People = [
     ("Al", 25, "male", [{"hair_type": "Curly", "heard_from": ["Friend", "Instagram"]}, None]),
     ("Bo", 34, "male", [{"hair_type": "Straight", "heard_from": ["Friend"]}]),
     ("Cy", 40, "male", [{"hair_type": "Wavy"},
@@ -30,27 +29,7 @@ PEOPLE: list[tuple[str, int, str, list[dict[str, Any] | None]]] = [
 
 @pytest.fixture
 def answered(session: Session, shop: Shop) -> Shop:
-    form = make_form(session, shop=shop)
-    documents = []
-    for index, (name, age, gender, inquiries) in enumerate(PEOPLE):
-        for number, answers in enumerate(inquiries):
-            when = days_ago(10 + index + number)
-            inquiry = make_inquiry(
-                session,
-                shop=shop,
-                received_at=when,
-                customer_name=name,
-                email=f"{name.lower()}@x.example",
-                phone=None,
-                age=age,
-                gender=gender,
-            )
-            if answers is not None:
-                documents.append(AnswerDocument(inquiry.id, shop.id, form.version, when, answers))
-    SqlAnswerStore().save(session, documents)
-    session.commit()
-    sync(session, shop)
-    return shop
+    return make_answered(session, shop, PEOPLE)
 
 
 def answer(key: str, *options: str) -> dict[str, Any]:
@@ -117,9 +96,18 @@ def test_answers_of_another_shop_do_not_count(session: Session, answered: Shop) 
                   {"any": [answer("heard_from", "TikTok")]}]},
          "rule.all.1.any.0.in", "use Friend, Instagram, Walked past"),
         ({"field": "answer", "key": "hair_type", "in": []}, "rule.in", "at least 1"),
+        # yes/no questions (test_segment_yes_no.py)
+        ({"field": "yes_no", "key": "hair_type", "answered": "yes"}, "rule.key",
+         "No yes/no question 'hair_type'"),
+        ({"field": "yes_no", "key": "newsletter", "answered": "no"}, "rule.key",
+         "yes/no questions: first_visit."),
+        ({"any": [{"field": "gender", "in": ["male"]},
+                  {"field": "yes_no", "key": "first_visit", "answered": "maybe"}]},
+         "rule.any.1.answered", "'yes' or 'no'"),
+        ({"field": "yes_no", "answered": "yes"}, "rule.key", "required"),
     ],
 )  # fmt: skip
-def test_unknown_questions_and_options_get_a_field_error(
+def test_unknown_questions_options_and_answers_get_a_field_error(
     client: TestClient,
     owner_headers: dict[str, str],
     answered: Shop,

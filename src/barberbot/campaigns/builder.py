@@ -1,11 +1,11 @@
 """The segment builder: a plain form of ticks and numbers that writes a segment rule.
 
 Owners pick who they mean (age, gender, what they asked about and when, how often they come,
-when they last came, where, consent, their answers to the shop's choice questions) and the
-builder turns the form into the rule JSON of `rules.py`: every filled-in part is one condition,
-all of them must hold. OR groups and nesting stay for the JSON editor beside it. The way back,
-`fields_of`, prefills the form from a rule (a dashboard insight's link) when the rule is one the
-form can show, so an owner never has to read JSON they did not write.
+when they last came, where, consent, their answers to the shop's choice and yes/no questions)
+and the builder turns the form into the rule JSON of `rules.py`: every filled-in part is one
+condition, all of them must hold. OR groups and nesting stay for the JSON editor beside it.
+The way back, `fields_of`, prefills the form from a rule (a dashboard insight's link) when the
+rule is one the form can show, so an owner never has to read JSON they did not write.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from barberbot.analytics.bands import BAND_LABELS
 from barberbot.forms.definition import FormDefinition
+from barberbot.forms.schemas import FieldType
 from barberbot.inquiries.choices import Gender
 
 # the form's single-value inputs: (name, rule field, rule key)
@@ -28,6 +29,7 @@ NUMBERS = (
 )
 LISTS = ("age_band", "gender", "inquiry_type", "location")  # ticked options, by rule field
 ANSWER_PREFIX = "answer."  # answer.<question key>: ticked options of a choice question
+YES_NO_PREFIX = "yes_no."  # yes_no.<question key>: "yes", "no" or "" (either) of a yes/no one
 NUMBER_TOO_BIG = 3650
 
 
@@ -41,6 +43,7 @@ class Choices:
     inquiry_types: Options
     locations: Options
     questions: Sequence[tuple[str, str, Options]]  # choice questions: key, label, options
+    yes_no: Options = ()  # yes/no questions: key, label
     bands: Options = tuple((band, band) for band in BAND_LABELS)
     genders: Options = tuple((g.value, g.label) for g in Gender)
 
@@ -56,6 +59,7 @@ def choices_for(
             for f in form.asked
             if f.type.has_options
         ],
+        yes_no=[(f.key, f.label) for f in form.asked if f.type == FieldType.YES_NO],
     )
 
 
@@ -91,8 +95,12 @@ def build(form: Mapping[str, Sequence[str]]) -> BuiltRule:
     for name, rule_field, key in NUMBERS[2:]:  # after the age range: one condition each
         if numbers[name] is not None:
             _add(built, {"field": rule_field, key: numbers[name]}, name)
-    for key in _answer_keys(form):
+    for key in _keys(form, ANSWER_PREFIX):
         _add_ticked(built, form, ANSWER_PREFIX + key, "answer", {"key": key})
+    for key in _keys(form, YES_NO_PREFIX):
+        answered = _first(form, YES_NO_PREFIX + key)
+        if answered in ("yes", "no"):
+            _add(built, {"field": "yes_no", "key": key, "answered": answered}, YES_NO_PREFIX + key)
     consent = _first(form, "consent")
     if consent in ("email", "sms"):
         _add(built, {"field": "consent", "channel": consent}, "consent")
@@ -119,10 +127,9 @@ def _add_ticked(
     _add(built, condition, name)
 
 
-def _answer_keys(form: Mapping[str, Sequence[str]]) -> list[str]:
-    return sorted(
-        name.removeprefix(ANSWER_PREFIX) for name in form if name.startswith(ANSWER_PREFIX)
-    )
+def _keys(form: Mapping[str, Sequence[str]], prefix: str) -> list[str]:
+    """The question keys of the form's inputs named prefix + key."""
+    return sorted(name.removeprefix(prefix) for name in form if name.startswith(prefix))
 
 
 def _add(built: BuiltRule, condition: dict[str, Any], source: str) -> None:
@@ -190,6 +197,8 @@ def _fill(form: dict[str, list[str]], condition: dict[str, Any]) -> bool:
             wanted["type_within_days"] = [str(rest.pop("within_days"))]
     elif name == "answer" and isinstance(rest.get("in"), list) and "key" in rest:
         wanted[ANSWER_PREFIX + str(rest.pop("key"))] = [str(v) for v in rest.pop("in")]
+    elif name == "yes_no" and rest.get("answered") in ("yes", "no") and "key" in rest:
+        wanted[YES_NO_PREFIX + str(rest.pop("key"))] = [str(rest.pop("answered"))]
     elif name == "consent" and rest.get("channel") in ("email", "sms"):
         wanted["consent"] = [str(rest.pop("channel"))]
     else:

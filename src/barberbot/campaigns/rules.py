@@ -5,8 +5,8 @@ A rule is JSON, e.g.
              {"field": "age", "min": 25, "max": 34},
              {"any": [{"field": "inquiry_type", "in": ["beard_trim"], "within_days": 60},
                       {"field": "inquiry_count", "min": 3}]}]}
-Each condition compiles itself to SQL (`sql.py`). New conditions (custom-field answers)
-register with `condition`, and the parser and compiler pick them up.
+Each condition compiles itself to SQL (`sql.py`). New conditions register with `condition`,
+and the parser and compiler pick them up.
 """
 
 from __future__ import annotations
@@ -152,6 +152,19 @@ class AnswerIn(Condition):
     field: Literal["answer"] = "answer"
     key: str = Field(min_length=1, max_length=40)
     in_: list[str] = Field(alias="in", min_length=1)
+
+
+@condition("yes_no")
+class AnswerYesNo(Condition):
+    """Answered the custom yes/no question `key` with `answered` in at least one inquiry.
+    Checked against the shop's current form by `segments.check_answers`."""
+
+    field: Literal["yes_no"] = "yes_no"
+    key: str = Field(min_length=1, max_length=40)
+    answered: Literal["yes", "no"]
+
+
+ANSWER_CONDITIONS = (AnswerIn, AnswerYesNo)  # need the SQL answer store and the shop's form
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from barberbot.campaigns import rules, sql
 from barberbot.forms import service as forms
+from barberbot.forms.schemas import FieldType
 from barberbot.models import Customer, Segment, Shop
 from barberbot.models.base import utcnow
 
@@ -34,16 +35,30 @@ def context(shop: Shop, now: datetime | None = None, *, answers_in_sql: bool = T
 def check_answers(
     session: Session, shop: Shop, rule: rules.Rule, *, answers_in_sql: bool = True
 ) -> rules.Rule:
-    """Answer conditions name a choice question of the shop's current form and its options;
-    with the MongoDB answer store they are refused. Raises RuleInvalid, a message per path."""
-    found = [(p, c) for p, c in rules.conditions_with_paths(rule) if isinstance(c, rules.AnswerIn)]
+    """Answer conditions name a question of the shop's current form of their kind (choice or
+    yes/no) and, for choices, its options; with the MongoDB answer store they are refused.
+    Raises RuleInvalid, a message per path."""
+    found = [
+        (p, c)
+        for p, c in rules.conditions_with_paths(rule)
+        if isinstance(c, rules.ANSWER_CONDITIONS)
+    ]
     if not found:
         return rule
     if not answers_in_sql:
         raise rules.RuleInvalid({path: sql.ANSWERS_IN_MONGODB for path, _ in found})
-    questions = {f.key: f for f in forms.current(session, shop).asked if f.type.has_options}
+    asked = forms.current(session, shop).asked
+    questions = {f.key: f for f in asked if f.type.has_options}
+    yes_nos = {f.key for f in asked if f.type == FieldType.YES_NO}
     errors: dict[str, str] = {}
     for path, answer in found:
+        if isinstance(answer, rules.AnswerYesNo):
+            if answer.key not in yes_nos:
+                errors[f"{path}.key"] = (
+                    f"No yes/no question {answer.key!r} in the shop's form; "
+                    f"yes/no questions: {', '.join(sorted(yes_nos)) or 'none'}."
+                )
+            continue
         question = questions.get(answer.key)
         if question is None:
             known = ", ".join(sorted(questions)) or "none"

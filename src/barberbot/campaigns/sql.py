@@ -8,7 +8,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import Boolean, ColumnElement, and_, false, literal, or_, select, true
+from sqlalchemy.ext.compiler import compiles as compiles_sql
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from barberbot.analytics.answers import has_option
 from barberbot.analytics.bands import bands_condition
@@ -110,8 +113,21 @@ def _types(rule: rules.InquiryTypes, context: Context) -> ColumnElement[bool]:
 
 @compiles(rules.AnswerIn)
 def _answer(rule: rules.AnswerIn, context: Context) -> ColumnElement[bool]:
-    """`id IN (uncorrelated subquery)` over the shop's inquiry_answers, like `_types`; the
-    JSON test is analytics' `has_option` (json_each on SQLite, JSON_CONTAINS on MariaDB)."""
+    """The JSON test is analytics' `has_option` (json_each on SQLite, JSON_CONTAINS on
+    MariaDB): the answer is one of the options, or a list with one of them."""
+    return _answered(or_(*(has_option(rule.key, option) for option in rule.in_)), context)
+
+
+@compiles(rules.AnswerYesNo)
+def _yes_no(rule: rules.AnswerYesNo, context: Context) -> ColumnElement[bool]:
+    word = "true" if rule.answered == "yes" else "false"  # as JSON writes them
+    test = answer_is(InquiryAnswers.answers, literal(f"$.{rule.key}"), literal(word))
+    return _answered(test, context)
+
+
+def _answered(test: ColumnElement[bool], context: Context) -> ColumnElement[bool]:
+    """Customers with an inquiry whose answers pass `test`: `id IN (uncorrelated subquery)`
+    over the shop's inquiry_answers, like `_types`."""
     if not context.answers_in_sql:
         raise rules.RuleInvalid({"rule": ANSWERS_IN_MONGODB})
     matches = select(CustomerInquiry.customer_id).join(
@@ -121,9 +137,31 @@ def _answer(rule: rules.AnswerIn, context: Context) -> ColumnElement[bool]:
         matches.where(
             CustomerInquiry.shop_id == context.shop_id,
             InquiryAnswers.shop_id == context.shop_id,
-            or_(*(has_option(rule.key, option) for option in rule.in_)),
+            test,
         )
     )
+
+
+class answer_is(FunctionElement[bool]):  # noqa: N801 - an SQL function, named like one
+    """SQL: the answers document's value at a path is the JSON literal `true` or `false`
+    (a string "true" is not)."""
+
+    type = Boolean()
+    name = "answer_is"
+    inherit_cache = True
+
+
+@compiles_sql(answer_is, "sqlite")
+def _answer_is_sqlite(element: answer_is, compiler: SQLCompiler, **kw: Any) -> str:
+    answers, path, word = (compiler.process(c, **kw) for c in element.clauses)
+    return f"json_type({answers}, {path}) = {word}"
+
+
+@compiles_sql(answer_is, "mysql")
+@compiles_sql(answer_is, "mariadb")
+def _answer_is_mysql(element: answer_is, compiler: SQLCompiler, **kw: Any) -> str:
+    answers, path, word = (compiler.process(c, **kw) for c in element.clauses)
+    return f"COALESCE(JSON_CONTAINS({answers}, {word}, {path}), 0) = 1"
 
 
 def _dates(column: Any, rule: rules._Dates, context: Context) -> ColumnElement[bool]:
