@@ -36,7 +36,7 @@ class Made:
     winter: Campaign  # email, BEARD20, started 2 days ago, every outcome
     spring: Campaign  # sms draft: nothing yet
     summer: Campaign  # email, BEARD20 too, an earlier 7-day window
-    elsewhere: Campaign  # another shop's
+    elsewhere: Campaign  # another shop's, BEARD20 too, the same window as winter's
 
 
 # what the dashboard shows for each (recipients, sent, delivered, failed, bounced,
@@ -91,7 +91,9 @@ def make_campaigns(session: Session, shop: Shop) -> Made:
     summer = make_campaign(session, shop=shop, segment=segment, name="Summer", promo_code="BEARD20")
     other = make_shop(session, slug="rivals", name="Rival Cuts")
     rival_segment = make_segment(session, shop=other, rule={"field": "consent", "channel": "email"})
-    elsewhere = make_campaign(session, shop=other, segment=rival_segment, name="Rival offer")
+    elsewhere = make_campaign(
+        session, shop=other, segment=rival_segment, name="Rival offer", promo_code="BEARD20"
+    )
 
     _started(session, winter, 2, 14)
     _started(session, summer, 30, 7)

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from barberbot.campaigns import results
 from barberbot.core.db import Database
 from barberbot.dashboard.client import Callbacks, sign_in
 from barberbot.dashboard.views import campaign_rows, recent_campaigns
@@ -44,7 +45,20 @@ def test_rows_count_every_outcome_and_attribution_by_hand(
     assert by_name["Winter"].url == f"/shops/{shop.slug}/campaigns/{made.winter.id}"
     assert by_name["Spring"].channel == "sms"
     assert by_name["Spring"].status == "draft"
-    assert len(statements) == 2  # all campaigns at once: recipients, then inquiries
+    assert len(statements) == 3  # for all campaigns at once: recipients, links, codes
+
+
+def test_campaigns_of_several_shops_count_each_shops_inquiries(
+    session: Session, shop: Shop, database: Database
+) -> None:
+    made = make_campaigns(session, shop)
+
+    counted = results.overview(session, [made.winter, made.elsewhere])
+
+    assert _numbers(counted[made.winter.id]) == WINTER
+    # the rival's one inquiry quoting BEARD20 in the same days, none of King's Cuts'
+    assert counted[made.elsewhere.id].attributed_by_promo_code == 1
+    assert counted[made.elsewhere.id].recipients == 0
 
 
 def _section(client: TestClient, search: str, seen: str | None = None, tick: int = 0) -> Any:

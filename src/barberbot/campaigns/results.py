@@ -1,7 +1,8 @@
 """A campaign's results: what happened to each message, and the inquiries it brought.
 
-Counted by the database: one grouped query over the recipients and one over the inquiries in
-the attribution windows, for one campaign (its page, the API) or many (the dashboard).
+Counted by the database in three queries, for one campaign (its page, the API) or many (the
+dashboard): the recipients grouped by campaign, the tracked-link attributions, and one pass
+over the inquiries in the promo codes' attribution windows.
 """
 
 from __future__ import annotations
@@ -118,40 +119,76 @@ def _results(campaign: Campaign, tally: Any, by_link: int, by_code: int) -> Resu
 
 def _attributed(session: Session, campaigns: Sequence[Campaign]) -> dict[int, tuple[int, int]]:
     """Per campaign: inquiries in its window through its tracked link, and (the others)
-    quoting its promo code. One pass over the inquiries in the windows; an inquiry has at
-    most one attribution (its primary key), so an outer join tells whose link it came by."""
+    quoting its promo code."""
     windows = {c.id: w for c in campaigns if (w := attribution_window(c)) is not None}
-    if not windows:
-        return {}
-    started = [c for c in campaigns if c.id in windows]
     within = {
         c.id: and_(
             Inquiry.shop_id == c.shop_id,
             Inquiry.received_at >= windows[c.id][0],
             Inquiry.received_at < windows[c.id][1],
         )
-        for c in started
+        for c in campaigns
+        if c.id in windows
     }
+    if not within:
+        return {}
+    by_link = _by_link(session, within)
+    by_code = _by_code(session, [c for c in campaigns if c.id in within and c.promo_code], within)
+    return {key: (by_link.get(key, 0), by_code.get(key, 0)) for key in within}
+
+
+def _by_link(session: Session, within: dict[int, ColumnElement[bool]]) -> dict[int, int]:
+    """From the campaigns' attributions (few, by campaign id), each checked in its window."""
     came_by = CampaignAttribution.campaign_id
-    columns: list[Any] = []
-    for c in started:
-        columns.append(func.sum(case((and_(within[c.id], came_by == c.id), 1), else_=0)))
-        quoted = (
-            and_(
-                within[c.id],
-                func.lower(Inquiry.message).contains(c.promo_code.lower(), autoescape=True),
-                or_(came_by.is_(None), came_by != c.id),
-            )
-            if c.promo_code
-            else None
+    in_window = case(*((and_(came_by == key, test), 1) for key, test in within.items()), else_=0)
+    rows = session.execute(
+        select(came_by, func.sum(in_window))
+        .join(Inquiry, Inquiry.id == CampaignAttribution.inquiry_id)
+        .where(came_by.in_(list(within)))
+        .group_by(came_by)
+    )
+    return {key: int(count or 0) for key, count in rows}
+
+
+def _by_code(
+    session: Session, coded: Sequence[Campaign], within: dict[int, ColumnElement[bool]]
+) -> dict[int, int]:
+    """One pass over the inquiries in the coded campaigns' windows; the message is searched
+    only inside each window (a nested CASE: SQL does not short-circuit AND). An inquiry has
+    at most one attribution (its primary key): the outer join tells whose link it came by."""
+    if not coded:
+        return {}
+    came_by = CampaignAttribution.campaign_id
+    columns = []
+    for c in coded:
+        assert c.promo_code is not None
+        quotes = func.lower(Inquiry.message).contains(c.promo_code.lower(), autoescape=True)
+        other = or_(came_by.is_(None), came_by != c.id)
+        columns.append(
+            func.sum(case((within[c.id], case((and_(quotes, other), 1), else_=0)), else_=0))
         )
-        columns.append(func.sum(case((quoted, 1), else_=0)) if quoted is not None else None)
     row = session.execute(
-        select(*[column for column in columns if column is not None])
+        select(*columns)
         .select_from(Inquiry)
         .outerjoin(CampaignAttribution, CampaignAttribution.inquiry_id == Inquiry.id)
-        .where(or_(*within.values()))
+        .where(_spans(coded))
     ).one()
-    values = iter(row)
-    counted = [int(next(values) or 0) if column is not None else 0 for column in columns]
-    return {c.id: (counted[2 * n], counted[2 * n + 1]) for n, c in enumerate(started)}
+    return {c.id: int(count or 0) for c, count in zip(coded, row, strict=True)}
+
+
+def _spans(campaigns: Sequence[Campaign]) -> ColumnElement[bool]:
+    """Per shop, one range from the first window's start to the last one's end: read once
+    on the (shop, received_at) index, where an OR of overlapping windows reads rows again."""
+    spans: dict[int, tuple[datetime, datetime]] = {}
+    for c in campaigns:
+        window = attribution_window(c)
+        assert window is not None
+        start, end = window
+        low, high = spans.get(c.shop_id, window)
+        spans[c.shop_id] = (min(low, start), max(high, end))
+    return or_(
+        *(
+            and_(Inquiry.shop_id == shop, Inquiry.received_at >= low, Inquiry.received_at < high)
+            for shop, (low, high) in spans.items()
+        )
+    )
