@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from barberbot.analytics import queries
 from barberbot.analytics.answers import with_answer_ids
-from barberbot.analytics.cleaning import region_for_timezone, to_e164
 from barberbot.analytics.filters import Selection, period_for
 from barberbot.analytics.summary import GENDER_LABELS, Summary, summarise
 from barberbot.auth import service as auth
@@ -33,11 +32,6 @@ class View:
     type_labels: dict[str, str]
     # the shown shop's current single/multiple-choice questions (none for several shops)
     choices: tuple[FormField, ...] = ()
-
-    @property
-    def region(self) -> str | None:
-        """The shops' country, for phone numbers written without +country."""
-        return region_for_timezone(self.zone.key)
 
 
 def user_shops(session: Session, user_id: int | None) -> list[Shop]:
@@ -134,7 +128,7 @@ def _row(inquiry: Inquiry, names: dict[int, str], view: View) -> dict[str, objec
         "age": inquiry.age,
         "gender": GENDER_LABELS.get(inquiry.gender, inquiry.gender),
         "type": view.type_labels.get(inquiry.inquiry_type, inquiry.inquiry_type),
-        "contact": inquiry.email or to_e164(inquiry.phone, view.region) or inquiry.phone or "",
+        "contact": inquiry.email or inquiry.phone or "",  # stored in E.164 (inquiries/contacts.py)
         "consent": "yes" if inquiry.marketing_consent else "no",
         "location": inquiry.location or "",
     }
