@@ -184,6 +184,18 @@ def test_a_permanent_report_marks_the_recipient_bounced(
     }  # fmt: skip
 
 
+def test_a_utf8_report_is_read_too(
+    session: Session, sent: Campaign, smtp: SmtpServer, receiver: Controller
+) -> None:
+    utf8 = report("bo@x.example").replace(
+        b"message/delivery-status", b"message/global-delivery-status"
+    )  # RFC 6533, what a server sends for an internationalised address
+
+    deliver(receiver, return_path(smtp, "bo@x.example"), utf8)
+
+    assert states(session, sent)["bo@x.example"] == "bounced"
+
+
 def test_forged_and_unknown_addresses_are_refused(
     session: Session, sent: Campaign, smtp: SmtpServer, receiver: Controller
 ) -> None:

@@ -15,6 +15,7 @@ from email.message import Message
 
 log = logging.getLogger("barberbot.campaigns")
 STATUS = re.compile(r"^([245])\.\d{1,3}\.\d{1,3}$")
+REPORTS = ("message/delivery-status", "message/global-delivery-status")
 
 
 @dataclass(frozen=True)
@@ -42,22 +43,35 @@ def read(raw: bytes) -> list[Failure]:
         return [
             failure
             for part in message.walk()
-            if part.get_content_type() == "message/delivery-status"
-            for failure in _lines(part)
+            if part.get_content_type() in REPORTS
+            for failure in _lines(_blocks(part))
         ]
     except Exception:  # a malformed message is ignored, never a crash
         log.warning("unreadable bounce report", exc_info=True)
         return []
 
 
-def _lines(part: Message) -> list[Failure]:
-    blocks = part.get_payload()
-    if not isinstance(blocks, list):
+def _blocks(part: Message) -> list[Message]:
+    """The report's field blocks. Python's parser splits a message/delivery-status part into
+    them; a message/global-delivery-status one (RFC 6533, UTF-8) it reads as a message: the
+    first block as its headers, the others as its text."""
+    payload = part.get_payload()
+    if not isinstance(payload, list):
         return []
+    if part.get_content_type() == "message/delivery-status":
+        return [block for block in payload if isinstance(block, Message)]
+    inner = payload[0] if payload else None
+    text = inner.get_payload(decode=True) if isinstance(inner, Message) else None
+    if not isinstance(text, bytes):
+        return []
+    chunks = re.split(rb"\r?\n\s*\r?\n", text)
+    assert isinstance(inner, Message)
+    return [inner, *(email.message_from_bytes(c, policy=email.policy.default) for c in chunks)]
+
+
+def _lines(blocks: list[Message]) -> list[Failure]:
     found = []
     for block in blocks[1:]:  # the first block is about the whole message
-        if not isinstance(block, Message):
-            continue
         status = _field(block, "Status").split(" ")[0]
         if not STATUS.match(status):
             continue
