@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from barberbot.campaigns import results
 from barberbot.core.db import Database
 from barberbot.dashboard.client import Callbacks, sign_in
 from barberbot.dashboard.views import campaign_rows, recent_campaigns
-from barberbot.models import Shop, User
+from barberbot.models import Campaign, CampaignStatus, Shop, User
 from tests.dashboard.campaign_data import SPRING, SUMMER, WINTER, make_campaigns
 from tests.factories import PASSWORD, make_inquiry, make_user
 
@@ -104,6 +104,29 @@ def test_the_section_shows_the_users_shops_only_and_follows_new_inquiries(
     assert _cell(first, by_code) == "1"
     assert _cell(news, by_code) == "2"
     assert _cell(news, f"campaign-{made.winter.id}-delivered") == "2"
+
+
+def test_a_campaign_being_sent_is_followed_every_tick(
+    client: TestClient, session: Session, shop: Shop, owner: User
+) -> None:
+    made = make_campaigns(session, shop)
+    sign_in(client, owner.email, PASSWORD)
+    mark = _section(client, "").json()["response"]["seen-campaigns"]["data"]
+
+    def status(value: CampaignStatus) -> None:
+        session.execute(update(Campaign).where(Campaign.id == made.spring.id).values(status=value))
+        session.commit()
+
+    status(CampaignStatus.SENDING)
+    started = _section(client, "", mark, tick=1)
+    mark = started.json()["response"]["seen-campaigns"]["data"]
+    sending = _section(client, "", mark, tick=2)  # nothing else changed, but it is sending
+    status(CampaignStatus.SENT)
+    done = _section(client, "", mark, tick=3)
+    mark = done.json()["response"]["seen-campaigns"]["data"]
+    quiet = _section(client, "", mark, tick=4)
+
+    assert [r.status_code for r in (started, sending, done, quiet)] == [200, 200, 200, 204]
 
 
 def test_no_campaigns_explains_how_to_create_one(
