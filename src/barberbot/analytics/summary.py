@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from barberbot.analytics import queries
-from barberbot.analytics.bands import BAND_LABELS
+from barberbot.analytics.bands import BAND_LABELS, band_of
 from barberbot.analytics.filters import Selection
 from barberbot.analytics.insights import Insight, find_insights
 from barberbot.inquiries.choices import Gender
@@ -86,8 +86,10 @@ def summarise(
 ) -> Summary:
     """The figures of a selection; `count_customers=False` leaves out the customer counts
     (the dashboard asks for them in a callback of their own, the costliest query)."""
-    now = queries.counts(session, selection, *SEGMENT, *PLACE)
-    ages = queries.counts(session, selection, "age")
+    # one scan of the period gives the ages and, summed by band, every other breakdown
+    by_age_and_place = queries.counts(session, selection, "inquiry_type", "gender", "age", *PLACE)
+    now = _with_bands(by_age_and_place)
+    ages = _sum(by_age_and_place, ["age"])
     before = queries.counts(
         session, selection, *SEGMENT, *PLACE, period=selection.period.previous()
     )
@@ -123,6 +125,13 @@ def summarise(
     )
     summary.insights = find_insights(summary, segments_now, segments_before)
     return summary
+
+
+def _with_bands(by_age: pd.DataFrame) -> pd.DataFrame:
+    """The counts by SEGMENT and PLACE, from counts by age instead of age band."""
+    bands = by_age.assign(age_band=[band_of(int(age)) for age in by_age["age"]])
+    keys = [*SEGMENT, *PLACE]
+    return bands.groupby(keys, dropna=False)[["inquiries", "consenting"]].sum().reset_index()
 
 
 def _sum(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
