@@ -245,7 +245,8 @@ def by_location(now: pd.DataFrame, before: pd.DataFrame, names: dict[int, str]) 
     """Each shop and location of the view beside its previous period, busiest first."""
 
     def per_place(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame.assign(location=frame["location"].fillna(""))
+        # object first: a period without any location comes back as a float column of NaN
+        frame = frame.assign(location=frame["location"].astype(object).fillna(""))
         return frame.groupby(PLACE)[["inquiries", "consenting"]].sum()
 
     merged = per_place(now).merge(
