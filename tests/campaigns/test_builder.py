@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from barberbot.campaigns import rules
-from barberbot.campaigns.builder import build, fields_of
+from barberbot.campaigns.builder import Choices, build, fields_of
 from barberbot.models import Segment, Shop, User
 from tests.campaigns.factories import days_ago, make_person
 from tests.factories import PASSWORD, make_form
@@ -58,6 +58,14 @@ def test_every_filled_in_part_becomes_one_condition_in_the_order_of_the_form() -
 
 
 NOTHING = {"rule": "Tick or fill in at least one thing these customers have in common."}
+TYPES = {"haircut": "Haircut", "beard_trim": "Beard trim", "shave": "Shave"}
+CHOICES = Choices(
+    inquiry_types=list(TYPES.items()),
+    locations=[("high-street", "high-street"), ("station-road", "station-road")],
+    questions=[("hair_type", "Hair type", [(o, o) for o in ("Straight", "Wavy", "Curly")])],
+    yes_no=[("first_visit", "First visit?")],
+)
+WHOLE_NUMBER = "Enter a whole number from 0 to 3650."
 
 
 @pytest.mark.parametrize(
@@ -65,7 +73,11 @@ NOTHING = {"rule": "Tick or fill in at least one thing these customers have in c
     [
         ({}, NOTHING),
         ({"consent": [""]}, NOTHING),
-        ({"age_min": ["-3"]}, {"age_min": "Enter a whole number from 0 to 3650."}),
+        ({"age_min": ["-3"]}, {"age_min": WHOLE_NUMBER}),
+        ({"age_min": ["²"]}, {"age_min": WHOLE_NUMBER}),  # a digit to str.isdigit, not to int
+        ({"visits_min": ["٣"]}, {"visits_min": WHOLE_NUMBER}),  # Arabic-Indic three
+        ({"gender": ["male"], "type_within_days": ["30"]},
+         {"type_within_days": "Tick what they asked about too, or leave this empty."}),
         ({"age_min": ["thirty"], "visits_min": ["9999"]},
          {"age_min": "Enter a whole number from 0 to 3650.",
           "visits_min": "Enter a whole number from 0 to 3650."}),
@@ -97,7 +109,7 @@ def test_the_rule_checkers_messages_go_beside_the_inputs_they_came_from() -> Non
     ],
 )  # fmt: skip
 def test_a_built_rule_comes_back_as_the_same_form(form: dict[str, list[str]]) -> None:
-    assert fields_of(build(form).rule) == form
+    assert fields_of(build(form).rule, CHOICES) == form
 
 
 @pytest.mark.parametrize(
@@ -110,14 +122,21 @@ def test_a_built_rule_comes_back_as_the_same_form(form: dict[str, list[str]]) ->
         {"all": [{"field": "inquiry_count", "max": 3}]},
         {"all": "everyone"},
         ["not", "a", "rule"],
+        # values the form has no tick box for: a location nobody last came in at, a retired
+        # inquiry type, an option or a question no longer on the form
+        {"all": [{"field": "location", "in": ["old-town"]}]},
+        {"all": [{"field": "inquiry_type", "in": ["hot_towel"]}]},
+        {"all": [{"field": "answer", "key": "hair_type", "in": ["Bald"]}]},
+        {"all": [{"field": "answer", "key": "gone", "in": ["x"]}]},
+        {"all": [{"field": "yes_no", "key": "gone", "answered": "yes"}]},
     ],
 )
 def test_rules_only_json_can_show_stay_in_the_json_editor(rule: Any) -> None:
-    assert fields_of(rule) is None
+    assert fields_of(rule, CHOICES) is None
 
 
 def test_a_single_condition_fills_the_form_too() -> None:
-    assert fields_of({"field": "age_band", "in": ["18-24"]}) == {"age_band": ["18-24"]}
+    assert fields_of({"field": "age_band", "in": ["18-24"]}, CHOICES) == {"age_band": ["18-24"]}
 
 
 # The page routes, through the test client
@@ -150,12 +169,14 @@ def test_the_live_count_of_ticks_is_the_customers_they_mean(
     client: TestClient, session: Session, shop: Shop, owner: User
 ) -> None:
     _people(session, shop)
-    _sign_in(client, owner.email)
+    csrf = _sign_in(client, owner.email)
     url = f"/shops/{shop.slug}/segments/count"
 
-    men = client.post(url, data={"gender": ["male"], "consent": "email"})
-    away = client.post(url, data={"away_days": "90"})
-    bad = client.post(url, data={"age_min": "50", "age_max": "20"})
+    men = client.post(url, data={"gender": ["male"], "consent": "email", "csrf": csrf})
+    away = client.post(url, data={"away_days": "90", "csrf": csrf})
+    bad = client.post(url, data={"age_min": "50", "age_max": "20", "csrf": csrf})
+    gone = client.post(url, data={"answer.gone": "x", "gender": ["male"], "csrf": csrf})
+    forged = client.post(url, data={"gender": ["male"]})
 
     assert men.status_code == 200, men.text
     assert men.json()["count"] == 2  # Old Friend, New Beard: No Consent did not agree
@@ -163,6 +184,11 @@ def test_the_live_count_of_ticks_is_the_customers_they_mean(
     assert (away.json()["count"], away.json()["sample"]) == (1, ["Old Friend"])
     assert bad.status_code == 422
     assert bad.json() == {"errors": {"age_min": "min must not be above max."}}
+    # a question retired since the page was drawn: its error shows at the top of the form
+    assert gone.status_code == 422
+    assert list(gone.json()["errors"]) == ["rule"]
+    assert "No choice question 'gone'" in gone.json()["errors"]["rule"]
+    assert forged.status_code == 403  # no CSRF token
 
 
 def test_saving_a_built_segment_and_its_errors(
@@ -185,6 +211,9 @@ def test_saving_a_built_segment_and_its_errors(
     assert 'value="male" checked' in refused.text  # the owner's ticks are kept
     assert unticked.status_code == 422
     assert "Tick or fill in at least one thing" in unticked.text
+    retired = client.post(url, data={"name": "Old", "answer.gone": "x", "csrf": csrf})
+    assert retired.status_code == 422  # a question no longer on the form: said at the top
+    assert re.search(r'<p class="error" id="b-rule-error">No choice question', retired.text)
     assert saved.status_code == 200  # redirected to the list, where it is counted
     assert re.search(r"<td>Recent beards</td><td>1</td>", saved.text)
     session.rollback()  # a fresh snapshot (MariaDB reads repeatably)

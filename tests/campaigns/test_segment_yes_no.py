@@ -87,17 +87,18 @@ def test_the_builder_offers_yes_no_questions_and_counts_them(
 ) -> None:
     choices = choices_for({}, [], forms.current(session, answered))
     built = build({"yes_no.first_visit": ["no"], "gender": ["male"], "yes_no.other": [""]})
-    _sign_in(client, owner.email)
+    csrf = _sign_in(client, owner.email)
 
     page = client.get(f"/shops/{answered.slug}/campaigns")
     counted = client.post(
-        f"/shops/{answered.slug}/segments/count", data={"yes_no.first_visit": "yes"}
+        f"/shops/{answered.slug}/segments/count",
+        data={"yes_no.first_visit": "yes", "csrf": csrf},
     )
 
     assert choices.yes_no == [("first_visit", "First visit?")]
     assert built.rule == {"all": [MEN, NO]}
     assert built.sources == ["gender", "yes_no.first_visit"]
-    assert fields_of(built.rule) == {"gender": ["male"], "yes_no.first_visit": ["no"]}
+    assert fields_of(built.rule, choices) == {"gender": ["male"], "yes_no.first_visit": ["no"]}
     assert 'name="yes_no.first_visit" value="yes"' in page.text
     assert counted.status_code == 200, counted.text
     assert counted.json()["count"] == 2  # Al, Cy
@@ -133,3 +134,17 @@ def test_with_the_mongodb_store_yes_no_conditions_are_refused_clearly(
         )
     with pytest.raises(rules.RuleInvalid, match="MongoDB"):  # a rule saved before the change
         segments.preview(session, answered, rules.parse(YES), answers_in_sql=False)
+
+
+@pytest.mark.parametrize("answer_backend", ["mongodb"], indirect=True)
+def test_with_the_mongodb_store_the_builder_offers_no_answer_questions(
+    mongo_client: TestClient, answered: Shop, owner: User
+) -> None:
+    _sign_in(mongo_client, owner.email)
+
+    page = mongo_client.get(f"/shops/{answered.slug}/campaigns")
+
+    assert page.status_code == 200
+    assert 'name="gender" value="male"' in page.text  # the builder is there
+    assert 'name="yes_no.first_visit"' not in page.text  # but not the questions it refuses
+    assert 'name="answer.hair_type"' not in page.text

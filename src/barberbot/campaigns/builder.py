@@ -10,6 +10,7 @@ rule is one the form can show, so an owner never has to read JSON they did not w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,8 @@ LISTS = ("age_band", "gender", "inquiry_type", "location")  # ticked options, by
 ANSWER_PREFIX = "answer."  # answer.<question key>: ticked options of a choice question
 YES_NO_PREFIX = "yes_no."  # yes_no.<question key>: "yes", "no" or "" (either) of a yes/no one
 NUMBER_TOO_BIG = 3650
+_DIGITS = re.compile(r"[0-9]{1,4}")  # ASCII only: "²".isdigit() is true, but int() refuses it
+FIXED_INPUTS = ("name", "consent", "type_within_days", *(n for n, _, _ in NUMBERS))
 
 
 Options = Sequence[tuple[str, str]]  # (value, label) of each tick box
@@ -46,6 +49,28 @@ class Choices:
     yes_no: Options = ()  # yes/no questions: key, label
     bands: Options = tuple((band, band) for band in BAND_LABELS)
     genders: Options = tuple((g.value, g.label) for g in Gender)
+
+    def offered(self) -> dict[str, set[str] | None]:
+        """Every input the form draws, with the values it offers (None: a number or text)."""
+        inputs: dict[str, set[str] | None] = dict.fromkeys(FIXED_INPUTS)
+        lists = {"age_band": self.bands, "gender": self.genders,
+                 "inquiry_type": self.inquiry_types, "location": self.locations}  # fmt: skip
+        inputs |= {name: {value for value, _ in options} for name, options in lists.items()}
+        inputs["consent"] = {"", "email", "sms"}
+        for key, _, options in self.questions:
+            inputs[ANSWER_PREFIX + key] = {value for value, _ in options}
+        for key, _ in self.yes_no:
+            inputs[YES_NO_PREFIX + key] = {"", "yes", "no"}
+        return inputs
+
+    def placed(self, errors: Mapping[str, str]) -> dict[str, str]:
+        """The errors beside the inputs the page draws; one about an input it does not draw
+        (a question retired since the page was loaded) goes at the top of the form."""
+        drawn = self.offered()
+        placed: dict[str, str] = {}
+        for name, message in errors.items():
+            placed.setdefault(name if name in drawn else "rule", message)
+        return placed
 
 
 def choices_for(
@@ -104,6 +129,8 @@ def build(form: Mapping[str, Sequence[str]]) -> BuiltRule:
     consent = _first(form, "consent")
     if consent in ("email", "sms"):
         _add(built, {"field": "consent", "channel": consent}, "consent")
+    if _first(form, "type_within_days") and not _ticked(form, "inquiry_type"):
+        built.errors["type_within_days"] = "Tick what they asked about too, or leave this empty."
     if not built.rule["all"] and not built.errors:
         built.errors["rule"] = "Tick or fill in at least one thing these customers have in common."
     return built
@@ -167,15 +194,15 @@ def _number(form: Mapping[str, Sequence[str]], name: str, errors: dict[str, str]
     text = _first(form, name)
     if not text:
         return None
-    if not text.isdigit() or int(text) > NUMBER_TOO_BIG:
+    if not _DIGITS.fullmatch(text) or int(text) > NUMBER_TOO_BIG:
         errors[name] = f"Enter a whole number from 0 to {NUMBER_TOO_BIG}."
         return None
     return int(text)
 
 
-def fields_of(rule: Any) -> dict[str, list[str]] | None:
+def fields_of(rule: Any, choices: Choices) -> dict[str, list[str]] | None:
     """The builder form that makes `rule`, or None when only the JSON editor can show it
-    (OR groups, nesting, dates, a condition twice)."""
+    (OR groups, nesting, dates, a condition twice, a value the form has no tick box for)."""
     if isinstance(rule, dict) and "field" in rule:
         rule = {"all": [rule]}
     if not isinstance(rule, dict) or set(rule) != {"all"} or not isinstance(rule["all"], list):
@@ -183,6 +210,13 @@ def fields_of(rule: Any) -> dict[str, list[str]] | None:
     form: dict[str, list[str]] = {}
     for condition in rule["all"]:
         if not isinstance(condition, dict) or not _fill(form, condition):
+            return None
+    offered = choices.offered()
+    for name, values in form.items():
+        if name not in offered:
+            return None
+        allowed = offered[name]
+        if allowed is not None and not set(values) <= allowed:
             return None
     return form
 

@@ -22,7 +22,9 @@ from barberbot.campaigns.schemas import CampaignCreate
 from barberbot.campaigns.testsend import send_test
 from barberbot.core.deps import CurrentUser, MemberShop, SessionDep, SettingsDep
 from barberbot.forms import service as forms
+from barberbot.forms.definition import NO_FORM
 from barberbot.models import Campaign, Channel, Shop, User
+from barberbot.models.base import utcnow
 from barberbot.web.csrf import check_csrf, csrf_token
 from barberbot.web.templating import templates
 
@@ -56,6 +58,14 @@ def _page(
     )
 
 
+def _choices(request: Request, session: SessionDep, shop: Shop) -> builder.Choices:
+    """What the builder offers; no answer questions with the MongoDB store, which refuses
+    answer conditions in segments."""
+    in_sql = request.app.state.answer_store.in_database
+    form = forms.current(session, shop) if in_sql else NO_FORM
+    return builder.choices_for(shop.type_labels(), segments.locations(session, shop), form)
+
+
 def _overview(
     request: Request, user: User, shop: Shop, session: SessionDep, **extra: Any
 ) -> HTMLResponse:
@@ -67,9 +77,7 @@ def _overview(
     context = {
         "segments": saved,
         "campaigns": service.all_of(session, shop),
-        "choices": builder.choices_for(
-            shop.type_labels(), segments.locations(session, shop), forms.current(session, shop)
-        ),
+        "choices": _choices(request, session, shop),
         "builder_form": {"consent": ["email"]},
         "json_open": False,
         "segment_form": {"name": "", "rule": json.dumps(EXAMPLE_RULE, indent=2)},
@@ -104,8 +112,8 @@ def campaigns_page(
             errors={"rule": "The rule is not valid JSON."},
         )  # fmt: skip
     form["rule"] = json.dumps(parsed, indent=2)
-    fields = builder.fields_of(parsed)
-    if fields is None:  # OR groups and the like: only the JSON editor shows them
+    fields = builder.fields_of(parsed, _choices(request, session, shop))
+    if fields is None:  # OR groups, values without a tick box: only the JSON editor shows them
         return _overview(request, user, shop, session, segment_form=form, json_open=True)
     built = fields | {"name": [form["name"]]}
     return _overview(request, user, shop, session, segment_form=form, builder_form=built)
@@ -139,6 +147,7 @@ def _save_built(
         except Invalid as invalid:
             errors = built.input_errors(invalid.errors)
     if errors:
+        errors = _choices(request, session, shop).placed(errors)
         return _overview(
             request, user, shop, session, builder_form=fields, builder_errors=errors,
             errors={"builder": "Check the segment below."},
@@ -150,6 +159,7 @@ def _save_built(
 async def count_built(request: Request, shop: MemberShop, session: SessionDep) -> JSONResponse:
     """The builder's live count: how many customers (and a few names) the ticks match now."""
     fields = _posted(await request.form())
+    check_csrf(request, (fields.get("csrf") or [""])[0])  # it brings the customers up to date
     return await run_in_threadpool(_count_built, request, shop, session, fields)
 
 
@@ -157,14 +167,15 @@ def _count_built(
     request: Request, shop: Shop, session: SessionDep, fields: dict[str, list[str]]
 ) -> JSONResponse:
     built = builder.build(fields)
-    if built.errors:
-        return JSONResponse({"errors": built.errors}, status.HTTP_422_UNPROCESSABLE_CONTENT)
     in_sql = request.app.state.answer_store.in_database
     try:
+        if built.errors:
+            raise Invalid(built.errors)
         rule = segments.parse(session, shop, built.rule, answers_in_sql=in_sql)
     except Invalid as invalid:
-        errors = built.input_errors(invalid.errors)
-        return JSONResponse({"errors": errors}, status.HTTP_422_UNPROCESSABLE_CONTENT)
+        errors = built.errors or built.input_errors(invalid.errors)
+        placed = _choices(request, session, shop).placed(errors)
+        return JSONResponse({"errors": placed}, status.HTTP_422_UNPROCESSABLE_CONTENT)
     customers.sync_for_reading(session, shop)
     found = segments.preview(session, shop, rule, sample=3, answers_in_sql=in_sql)
     sample = [customer.name for customer in found.sample]
@@ -304,7 +315,7 @@ def send_campaign(
         service.schedule(session, shop, campaign, when)
     except Invalid as invalid:
         return _back(shop, campaign_id, error=next(iter(invalid.errors.values())))
-    if when is None:
+    if when is None or (campaign.send_at is not None and campaign.send_at <= utcnow()):
         notice = "Scheduled to go now: the sender sends it in the background, and the results "
         notice += "below fill in as it goes."
     else:
