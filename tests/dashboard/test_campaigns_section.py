@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -127,6 +128,27 @@ def test_a_campaign_being_sent_is_followed_every_tick(
     quiet = _section(client, "", mark, tick=4)
 
     assert [r.status_code for r in (started, sending, done, quiet)] == [200, 200, 200, 204]
+
+
+def test_a_campaign_scheduled_for_later_is_not_recounted_every_tick(
+    client: TestClient, session: Session, shop: Shop, owner: User
+) -> None:
+    made = make_campaigns(session, shop)
+    sign_in(client, owner.email, PASSWORD)
+
+    def schedule(days: float) -> None:
+        at = datetime.now(UTC) + timedelta(days=days)
+        values = {"status": CampaignStatus.SCHEDULED, "send_at": at}
+        session.execute(update(Campaign).where(Campaign.id == made.spring.id).values(**values))
+        session.commit()
+
+    schedule(7)
+    mark = _section(client, "", tick=1).json()["response"]["seen-campaigns"]["data"]
+    next_week = _section(client, "", mark, tick=2)  # scheduled, but not due: nothing to redraw
+    schedule(-0.001)  # now due: the sender may pick it up at any moment
+    due = _section(client, "", mark, tick=3)
+
+    assert (next_week.status_code, due.status_code) == (204, 200)
 
 
 def test_no_campaigns_explains_how_to_create_one(

@@ -7,6 +7,7 @@ loop keeps serving the form and the API while a dashboard refreshes.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -55,7 +56,8 @@ from barberbot.dashboard.views import (
     user_shops,
 )
 from barberbot.forms.store import AnswerStore, SqlAnswerStore
-from barberbot.models import CampaignStatus, Shop
+from barberbot.models import Campaign, CampaignStatus, Shop
+from barberbot.models.base import utcnow
 
 FULL_EVERY_TICKS = 60_000 // LIVE_INTERVAL_MS
 FILTERS = ("shop", "period", "gender", "age-band", "inquiry-type", "location")
@@ -404,11 +406,20 @@ def _campaigns(
         newest = queries.newest(session, [shop.id for shop in shops] or [-1])
         mark = " ".join([newest.isoformat() if newest else ""]
                         + [f"{c.id}:{c.status}" for c in listed])  # fmt: skip
-        busy = any(c.status in (CampaignStatus.SCHEDULED, CampaignStatus.SENDING) for c in listed)
-        if unchanged is not None and not busy and mark == unchanged:
+        if unchanged is not None and not _going_out(listed) and mark == unchanged:
             raise PreventUpdate
         rows = campaign_rows(session, shops, listed)
     return [_campaign_table(rows, shops), mark]
+
+
+def _going_out(campaigns: Sequence[Campaign]) -> bool:
+    """A campaign is being sent, or is due (one scheduled for next week changes nothing yet)."""
+    now = utcnow()
+    return any(
+        c.status == CampaignStatus.SENDING
+        or (c.status == CampaignStatus.SCHEDULED and (c.send_at is None or c.send_at <= now))
+        for c in campaigns
+    )
 
 
 def _campaign_table(rows: list[CampaignRow], shops: list[Shop]) -> Any:
