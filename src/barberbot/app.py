@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +14,7 @@ from barberbot import __version__
 from barberbot.campaigns.routes import router as campaigns_router
 from barberbot.core.db import Database
 from barberbot.core.errors import install_error_handlers
-from barberbot.core.hotpath import HotPathApp, HotRoute
+from barberbot.core.hotpath import HotPathApp
 from barberbot.core.http import BodyLimitMiddleware, RequestLogMiddleware
 from barberbot.core.logging import configure_logging
 from barberbot.core.openapi import document_models
@@ -40,8 +39,6 @@ from barberbot.web.form import router as form_router
 from barberbot.web.form_editor import router as form_editor_router
 from barberbot.web.owner import router as owner_router
 from barberbot.web.templating import STATIC_DIR
-
-CAPTURE_PATH = re.compile(r"/api/v1/shops/(?P<slug>[^/]+)/inquiries")
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -79,7 +76,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         max_body_bytes=settings.max_body_bytes,
     )
     # capturing an inquiry skips the middleware it does not use (core/hotpath.py)
-    app.hot_routes.append(HotRoute("POST", CAPTURE_PATH, create_inquiry))
+    app.answer_first(inquiries_router, "POST", create_inquiry)
     app.state.settings = settings
     app.state.db = db
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)

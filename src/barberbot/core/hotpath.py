@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.routing import APIRoute, APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import Session
@@ -55,12 +56,26 @@ class HotRoute:
 
 
 class HotPathApp(FastAPI):
-    """FastAPI whose `hot_routes` are answered before its middleware stack."""
+    """FastAPI whose hot endpoints are answered before its middleware stack."""
 
     def __init__(self, *args: Any, max_body_bytes: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hot_routes: list[HotRoute] = []
         self.max_body_bytes = max_body_bytes
+
+    def answer_first(self, router: APIRouter, method: str, endpoint: Endpoint) -> None:
+        """Answer `endpoint` ahead of the stack, at the path `router` gives it (the router is
+        included in the app as it is), so the two can never disagree."""
+        routes = [
+            route
+            for route in router.routes
+            if isinstance(route, APIRoute)
+            and route.endpoint is endpoint
+            and method in (route.methods or ())
+        ]
+        if len(routes) != 1:
+            raise RuntimeError(f"{endpoint.__name__} is not routed once for {method}")
+        self.hot_routes.append(HotRoute(method, routes[0].path_regex, endpoint))
 
     def build_middleware_stack(self) -> ASGIApp:
         return HotPaths(self, super().build_middleware_stack(), self.hot_routes)
@@ -75,7 +90,7 @@ class HotPaths:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not _has_cookie(scope):
             for route in self.routes:
-                found = route.path.fullmatch(scope["path"])
+                found = route.path.match(scope["path"])  # the router's anchored pattern
                 if found is not None and scope["method"] == route.method:
                     await self._answer(route, found.groupdict(), scope, receive, send)
                     return
@@ -121,6 +136,8 @@ class HotPaths:
         if isinstance(error, HTTPException) and error.status_code in handlers:
             return handlers[error.status_code]
         for cls in type(error).__mro__:
+            if cls is Exception:  # the stack's server-error layer answers 500 and re-raises
+                return None
             if cls in handlers:
                 return handlers[cls]
         return None

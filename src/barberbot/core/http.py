@@ -74,7 +74,10 @@ class BodyLimitMiddleware:
                 await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        body = json.dumps({"detail": BodyTooLarge(self.max_bytes).detail}).encode()
+        # the bytes the app's own error handler writes (Starlette's compact JSON), so the
+        # answer is the same whichever layer refuses the body
+        detail = {"detail": BodyTooLarge(self.max_bytes).detail}
+        body = json.dumps(detail, ensure_ascii=False, separators=(",", ":")).encode()
         await send(
             {
                 "type": "http.response.start",
