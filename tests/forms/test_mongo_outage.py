@@ -4,6 +4,7 @@ answers are not held back meanwhile."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 
@@ -13,10 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from barberbot.models import Inquiry, Shop
+from barberbot.models import Inquiry, Shop, User
 from barberbot.testing.mongo import MongoServer
-from tests.factories import inquiry_payload, make_form, make_shop
+from tests.factories import PASSWORD, inquiry_payload, make_form, make_shop
 from tests.forms.conftest import raw_documents
+
+CURLY = {"hair_type": "Curly"}
 
 
 @pytest.fixture
@@ -132,3 +135,26 @@ def test_a_desktop_upload_waits_for_mongodb_and_then_stores_every_inquiry_once(
     assert _ids(session) == {plain, answered}
     documents = {str(d["_id"]): d["answers"] for d in raw_documents(app)}
     assert documents == {answered: {"hair_type": "Curly"}}
+
+
+def test_the_shop_page_still_lists_inquiries_while_mongodb_is_down(
+    client: TestClient, session: Session, shop: Shop, owner: User, outage: MongoServer
+) -> None:
+    make_form(session, shop=shop)
+    url = f"/api/v1/shops/{shop.slug}/inquiries"
+    stored = client.post(url, json=inquiry_payload(customer_name="Zoë Kept", answers=CURLY))
+    assert stored.status_code == 201
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    client.post("/login", data={"email": owner.email, "password": PASSWORD, "csrf": token[1]})
+
+    with_answers = client.get(f"/shops/{shop.slug}")
+    outage.stop_server()
+    without = client.get(f"/shops/{shop.slug}")
+    outage.start_server()
+
+    assert "<dd>Curly</dd>" in with_answers.text
+    assert without.status_code == 200  # the owner's page, not an error
+    assert "Zoë Kept" in without.text
+    assert "cannot be read just now" in without.text
+    assert "<dd>Curly</dd>" not in without.text

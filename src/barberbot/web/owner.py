@@ -15,6 +15,7 @@ from barberbot.core.deps import CurrentUser, MemberShop, OptionalUser, SessionDe
 from barberbot.forms import service as forms
 from barberbot.forms.answers import labelled
 from barberbot.forms.deps import AnswerStoreDep
+from barberbot.forms.store import AnswersUnavailable
 from barberbot.inquiries import service as inquiries
 from barberbot.models import Gender, Inquiry, Shop, User
 from barberbot.web.csrf import check_csrf, csrf_token
@@ -131,7 +132,11 @@ def shop_page(
     total = session.scalar(select(func.count()).where(Inquiry.shop_id == shop.id)) or 0
     latest = inquiries.latest(session, shop, 50)
     form = forms.current(session, shop)
-    documents = answer_store.read(session, [inquiry.id for inquiry in latest])
+    try:
+        documents = answer_store.read(session, [inquiry.id for inquiry in latest])
+        unreachable = False
+    except AnswersUnavailable:  # the inquiries still show; their answers once it is back
+        documents, unreachable = {}, True
     return owner_page(
         request,
         user,
@@ -141,6 +146,7 @@ def shop_page(
             "total": total,
             "inquiries": latest,
             "answers": {id: labelled(form, doc.answers) for id, doc in documents.items()},
+            "answers_unreachable": unreachable,
             "snippet": embed_snippet(base_url, shop),
             "form_url": f"{base_url}/s/{shop.slug}/inquire",
             "type_labels": shop.type_labels(),
