@@ -39,7 +39,9 @@ def phone_e164(text: str, country: str | None) -> str:
         number = phonenumbers.parse(text, None if text.startswith("+") else country)
     except NumberParseException:
         raise PhoneInvalid(phone_hint(country)) from None
-    # a local-only number (no area code) is not enough to call back
+    # a length the country does not use is refused, and so is a number phonenumbers knows
+    # to be local-only (no area code: not enough to call back); the rest is not checked
+    # against the number plan, whose example ranges (07700 900xxx) it calls invalid
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible != phonenumbers.ValidationResult.IS_POSSIBLE:
         raise PhoneInvalid(phone_hint(country))
