@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import quopri
 import signal
 import smtplib
 import subprocess
@@ -11,16 +13,17 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from barberbot.campaigns.bounce_server import serving
+from barberbot.campaigns import dsn
+from barberbot.campaigns.bounce_server import MAX_BYTES, serving
 from barberbot.campaigns.verp import ReturnPaths
 from barberbot.cli import app as cli
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
-from barberbot.models import Campaign, CampaignRecipient, Shop
+from barberbot.models import Campaign, CampaignRecipient, RecipientStatus, Shop
 from barberbot.testing.environment import settings_env
 from barberbot.testing.ports import free_port, terminate, wait_for_port
 from barberbot.testing.smtp import SmtpServer
@@ -41,8 +44,38 @@ NOT_RETURN_PATHS = (
 DIAGNOSTIC = "550 5.1.1 <al@x.example>: Recipient address rejected: User unknown"
 
 
-def report(recipient: str, status: str = "5.1.1", action: str = "failed") -> bytes:
-    """A delivery status notification as Postfix writes one (RFC 3464)."""
+def report_fields(recipient: str, status: str = "5.1.1", action: str = "failed") -> str:
+    """A report part's fields: about the message, then about its one recipient."""
+    kind = "rfc822" if recipient.isascii() else "utf-8"  # RFC 6533's address type
+    return f"""Reporting-MTA: dns; mx.x.example
+Arrival-Date: Wed, 25 Nov 2026 10:00:00 +0000
+
+Final-Recipient: {kind}; {recipient}
+Original-Recipient: {kind};{recipient}
+Action: {action}
+Status: {status}
+Remote-MTA: dns; mail.x.example
+Diagnostic-Code: smtp; 550 5.1.1 <{recipient}>: Recipient address rejected:
+    User unknown
+"""
+
+
+def report(
+    recipient: str,
+    status: str = "5.1.1",
+    action: str = "failed",
+    *,
+    kind: str = "message/delivery-status",
+    encoding: str = "",
+) -> bytes:
+    """A delivery status notification as Postfix writes one (RFC 3464); its report part of
+    another type (RFC 6533's message/global-delivery-status) or transfer encoding if given."""
+    fields = report_fields(recipient, status, action)
+    if encoding:
+        data = fields.encode()
+        body = base64.encodebytes(data) if encoding == "base64" else quopri.encodestring(data)
+        fields = body.decode()
+        kind = f"{kind}\nContent-Transfer-Encoding: {encoding}"
     return f"""From: MAILER-DAEMON@mx.x.example (Mail Delivery System)
 To: {BOUNCES}
 Subject: Undelivered Mail Returned to Sender
@@ -55,19 +88,9 @@ Content-Type: text/plain
 I'm sorry to have to inform you that your message could not be delivered.
 
 --B1
-Content-Type: message/delivery-status
+Content-Type: {kind}
 
-Reporting-MTA: dns; mx.x.example
-Arrival-Date: Wed, 25 Nov 2026 10:00:00 +0000
-
-Final-Recipient: rfc822; {recipient}
-Original-Recipient: rfc822;{recipient}
-Action: {action}
-Status: {status}
-Remote-MTA: dns; mail.x.example
-Diagnostic-Code: smtp; 550 5.1.1 <{recipient}>: Recipient address rejected:
-    User unknown
-
+{fields}
 --B1
 Content-Type: text/rfc822-headers
 
@@ -113,10 +136,18 @@ def return_path(smtp: SmtpServer, address: str) -> str:
     return message.sender
 
 
-def deliver(server: Controller, to: str, raw: bytes) -> dict[str, tuple[int, bytes]]:
+def deliver(server: Controller, to: str | list[str], raw: bytes) -> dict[str, tuple[int, bytes]]:
     """Sends as a reporting MTA does: from the null sender <>; the refused recipients."""
     with smtplib.SMTP(server.hostname, server.port, timeout=10) as client:
-        return client.sendmail("", [to], raw)
+        return client.sendmail("", to, raw)
+
+
+def mark(session: Session, address: str, status: RecipientStatus) -> None:
+    """Sets a recipient's status as a sender at another moment would have left it."""
+    session.execute(
+        update(CampaignRecipient).where(CampaignRecipient.address == address).values(status=status)
+    )
+    session.commit()
 
 
 def test_return_paths_are_signed_per_recipient(paths: ReturnPaths) -> None:
@@ -184,16 +215,103 @@ def test_a_permanent_report_marks_the_recipient_bounced(
     }  # fmt: skip
 
 
-def test_a_utf8_report_is_read_too(
+UTF8_ADDRESS = "björn@bücher.example"  # where Bo's mail was forwarded
+
+
+@pytest.mark.parametrize(
+    ("kind", "encoding"),
+    [
+        ("message/global-delivery-status", ""),  # 8-bit, what a server sends for UTF-8 names
+        ("message/global-delivery-status", "base64"),  # across a 7-bit relay
+        ("message/global-delivery-status", "quoted-printable"),
+        ("message/delivery-status", "base64"),
+    ],
+    ids=["global-8bit", "global-base64", "global-quoted-printable", "base64"],
+)
+def test_utf8_and_encoded_reports_are_read_too(
+    session: Session,
+    sent: Campaign,
+    smtp: SmtpServer,
+    receiver: Controller,
+    kind: str,
+    encoding: str,
+) -> None:
+    raw = report(UTF8_ADDRESS, kind=kind, encoding=encoding)
+
+    (failure,) = dsn.read(raw)
+    deliver(receiver, return_path(smtp, "bo@x.example"), raw)
+
+    assert (failure.recipient, failure.status, failure.permanent) == (UTF8_ADDRESS, "5.1.1", True)
+    assert failure.diagnostic == DIAGNOSTIC.replace("al@x.example", UTF8_ADDRESS)
+    assert states(session, sent)["bo@x.example"] == "bounced"
+
+
+def crafted(reports: int, recipients: int) -> bytes:
+    """A report of many report parts, each about many recipients: cheap to send, costly to
+    parse whole."""
+    block = "Final-Recipient: rfc822; a@x.example\nAction: failed\nStatus: 5.1.1\n\n"
+    head = "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n\n"
+    part = head + block * recipients
+    text = f'Content-Type: multipart/report; boundary="B"\n\n{part * reports}--B--\n'
+    return text.replace("\n", "\r\n").encode()
+
+
+def test_a_crafted_report_is_read_only_as_far_as_a_real_one_goes(
     session: Session, sent: Campaign, smtp: SmtpServer, receiver: Controller
 ) -> None:
-    utf8 = report("bo@x.example").replace(
-        b"message/delivery-status", b"message/global-delivery-status"
-    )  # RFC 6533, what a server sends for an internationalised address
+    many_reports = crafted(reports=14_000, recipients=1)
+    many_recipients = crafted(reports=1, recipients=28_000)
+    real = crafted(reports=2, recipients=3)
 
-    deliver(receiver, return_path(smtp, "bo@x.example"), utf8)
+    assert MAX_BYTES * 0.9 < len(many_reports) < MAX_BYTES  # what the receiver takes
+    assert MAX_BYTES * 0.9 < len(many_recipients) < MAX_BYTES
+    assert len(dsn.read(many_reports)) == dsn.MAX_REPORTS
+    assert len(dsn.read(many_recipients)) == dsn.MAX_RECIPIENTS
+    assert len(dsn.read(real)) == 6
+    assert deliver(receiver, return_path(smtp, "al@x.example"), many_reports) == {}
+    assert states(session, sent)["al@x.example"] == "bounced"
 
-    assert states(session, sent)["bo@x.example"] == "bounced"
+
+def test_a_message_names_one_bounce_address(
+    session: Session, sent: Campaign, smtp: SmtpServer, receiver: Controller
+) -> None:
+    al, bo = return_path(smtp, "al@x.example"), return_path(smtp, "bo@x.example")
+
+    refused = deliver(receiver, [al, bo], report("al@x.example"))
+
+    code, text = refused[bo]
+    assert code == 452
+    assert b"One bounce address per message" in text
+    assert states(session, sent) == {
+        "al@x.example": "bounced", "bo@x.example": "sent", "cy@x.example": "bounced",
+    }  # fmt: skip
+
+
+def test_a_report_on_a_message_not_yet_recorded_sent_is_asked_for_again(
+    session: Session, sent: Campaign, smtp: SmtpServer, receiver: Controller
+) -> None:
+    """The sender records a message sent after the SMTP send; a fast report can come first."""
+    address = return_path(smtp, "al@x.example")
+    mark(session, "al@x.example", RecipientStatus.SENDING)
+
+    with pytest.raises(smtplib.SMTPDataError) as early:
+        deliver(receiver, address, report("al@x.example"))
+    assert early.value.smtp_code == 451
+    assert b"still being sent; try again later" in early.value.smtp_error
+    assert states(session, sent)["al@x.example"] == "sending"
+
+    mark(session, "al@x.example", RecipientStatus.SENT)
+    assert deliver(receiver, address, report("al@x.example")) == {}  # the server's retry
+    assert states(session, sent)["al@x.example"] == "bounced"
+
+
+def test_a_report_on_a_message_that_failed_is_accepted_and_ignored(
+    session: Session, sent: Campaign, smtp: SmtpServer, receiver: Controller
+) -> None:
+    mark(session, "al@x.example", RecipientStatus.FAILED)
+
+    assert deliver(receiver, return_path(smtp, "al@x.example"), report("al@x.example")) == {}
+    assert states(session, sent)["al@x.example"] == "failed"
 
 
 def test_forged_and_unknown_addresses_are_refused(
