@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from barberbot.campaigns import service
+from barberbot.campaigns.results import results
 from barberbot.campaigns.sender import Sender
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
@@ -15,6 +16,7 @@ from barberbot.models import ConsentEvent, Shop
 from barberbot.testing.smtp import SmtpServer
 from tests.campaigns.factories import (
     customer_by_name,
+    days_ago,
     make_campaign,
     make_person,
     make_segment,
@@ -139,6 +141,41 @@ def test_a_refused_address_is_recorded_bounced(
     run_sender(database, settings)
 
     assert states(session, campaign) == {"gone@x.example": "bounced", "here@x.example": "sent"}
+
+
+def test_an_address_that_bounced_is_not_mailed_again_but_a_new_one_is(
+    session: Session, shop: Shop, database: Database, settings: Settings, smtp: SmtpServer
+) -> None:
+    make_person(session, shop=shop, name="Gone Away", email="gone@x.example")
+    make_person(session, shop=shop, name="Here Now", email="here@x.example")
+    make_person(session, shop=shop, name="Moved On", email="old@x.example")
+    smtp.refuse.update({"gone@x.example", "old@x.example"})
+    segment = make_segment(session, shop=shop, rule=EVERYONE)
+    first = make_campaign(session, shop=shop, segment=segment, send=True)
+    run_sender(database, settings)
+    smtp.refuse.clear()  # even if the server would take it now, the shop does not try again
+    # Moved On gives a new address with a new inquiry (same phone: the same customer)
+    phone = "+447700900111"
+    make_person(session, shop=shop, name="Moved On", email="old@x.example", phone=phone,
+                at=days_ago(0.5))  # fmt: skip
+    make_person(session, shop=shop, name="Moved On", email="new@x.example", phone=phone,
+                at=days_ago(0.1))  # fmt: skip
+    second = make_campaign(session, shop=shop, segment=segment, send=True, name="Spring offer")
+    smtp.clear()
+
+    run_sender(database, settings)
+
+    assert states(session, first) == {
+        "gone@x.example": "bounced", "here@x.example": "sent", "old@x.example": "bounced",
+    }  # fmt: skip
+    assert states(session, second) == {
+        "gone@x.example": "failed", "here@x.example": "sent", "new@x.example": "sent",
+    }  # fmt: skip
+    assert sorted(r for m in smtp.messages() for r in m.recipients) == [
+        "here@x.example", "new@x.example",
+    ]  # fmt: skip
+    reasons = results(session, second).failures
+    assert reasons == {"not sent: this address bounced in an earlier campaign": 1}
 
 
 def test_a_customer_name_is_data_never_template(

@@ -26,11 +26,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, exists, insert, literal, select, update
+from sqlalchemy import ColumnElement, Connection, String, exists, insert, literal, select, update
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from barberbot.campaigns import customers, segments, service, sql
 from barberbot.campaigns.confirmations import Confirmations
@@ -59,6 +60,7 @@ from barberbot.models.base import utcnow
 log = logging.getLogger("barberbot.campaigns")
 INTERRUPTED = "interrupted while sending (sender stopped); not sent again in case it arrived"
 WITHDRAWN = "consent withdrawn before sending"
+BOUNCED_BEFORE = "not sent: this address bounced in an earlier campaign"
 WINDOW = 200  # queued recipients read at a time
 
 
@@ -95,6 +97,18 @@ def in_quiet_hours(now: datetime, zone: ZoneInfo, start: int | None, end: int | 
         return False
     hour = now.astimezone(zone).hour
     return start <= hour < end if start < end else hour >= start or hour < end
+
+
+def bounced_before(channel: str, address: Any) -> ColumnElement[bool]:
+    """The customer's current address on the channel bounced in an earlier campaign: sending
+    to it again would only bounce again and hurt the shop's standing with mail providers."""
+    earlier = aliased(CampaignRecipient)
+    return exists().where(
+        earlier.customer_id == Customer.id,
+        earlier.status == RecipientStatus.BOUNCED,
+        earlier.address == address,
+        earlier.campaign_id.in_(select(Campaign.id).where(Campaign.channel == channel)),
+    )
 
 
 def consenting(customer: Customer, channel: str) -> bool:
@@ -220,14 +234,17 @@ class Sender:
             log.warning("segment rule no longer valid", extra={"campaign": campaign_id})
             return
         address = Customer.email if campaign.channel == Channel.EMAIL else Customer.phone
-        picked = select(
-            literal(campaign.id), Customer.id, address, literal(RecipientStatus.QUEUED.value)
-        ).where(where, sql.consented(campaign.channel))
-        session.execute(
-            insert(CampaignRecipient).from_select(
-                ["campaign_id", "customer_id", "address", "status"], picked
-            )
-        )
+        bounced = bounced_before(campaign.channel, address)
+        columns = ["campaign_id", "customer_id", "address", "status", "reason"]
+        for status, reason, condition in (
+            (RecipientStatus.QUEUED, None, ~bounced),
+            (RecipientStatus.FAILED, BOUNCED_BEFORE, bounced),  # on the record, never sent
+        ):
+            picked = select(
+                literal(campaign.id), Customer.id, address, literal(status.value),
+                literal(reason, String),
+            ).where(where, sql.consented(campaign.channel), condition)  # fmt: skip
+            session.execute(insert(CampaignRecipient).from_select(columns, picked))
         log.info("campaign started", extra={"campaign": campaign_id})
 
     # -- sending ---------------------------------------------------------------------------
