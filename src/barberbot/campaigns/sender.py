@@ -29,7 +29,17 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, String, exists, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    case,
+    exists,
+    insert,
+    literal,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
@@ -234,17 +244,16 @@ class Sender:
             log.warning("segment rule no longer valid", extra={"campaign": campaign_id})
             return
         address = Customer.email if campaign.channel == Channel.EMAIL else Customer.phone
+        # one pass over the segment; an address that bounced before is on the record as
+        # failed with the reason, and never sent
         bounced = bounced_before(campaign.channel, address)
+        status = case((bounced, RecipientStatus.FAILED.value), else_=RecipientStatus.QUEUED.value)
+        reason = case((bounced, BOUNCED_BEFORE), else_=null())
+        picked = select(literal(campaign.id), Customer.id, address, status, reason).where(
+            where, sql.consented(campaign.channel)
+        )
         columns = ["campaign_id", "customer_id", "address", "status", "reason"]
-        for status, reason, condition in (
-            (RecipientStatus.QUEUED, None, ~bounced),
-            (RecipientStatus.FAILED, BOUNCED_BEFORE, bounced),  # on the record, never sent
-        ):
-            picked = select(
-                literal(campaign.id), Customer.id, address, literal(status.value),
-                literal(reason, String),
-            ).where(where, sql.consented(campaign.channel), condition)  # fmt: skip
-            session.execute(insert(CampaignRecipient).from_select(columns, picked))
+        session.execute(insert(CampaignRecipient).from_select(columns, picked))
         log.info("campaign started", extra={"campaign": campaign_id})
 
     # -- sending ---------------------------------------------------------------------------
