@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import secrets
 import time
 
 from fastapi import HTTPException
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("barberbot.http")
@@ -58,7 +58,7 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         if declared_too_large(scope, self.max_bytes):
-            await self._reject(send)
+            await self._reject(scope, receive, send)
             return
         started = False
 
@@ -71,25 +71,13 @@ class BodyLimitMiddleware:
             await self.app(scope, limited(receive, self.max_bytes), tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._reject(send)
+                await self._reject(scope, receive, send)
 
-    async def _reject(self, send: Send) -> None:
-        # the bytes the app's own error handler writes (Starlette's compact JSON), so the
-        # answer is the same whichever layer refuses the body
-        detail = {"detail": BodyTooLarge(self.max_bytes).detail}
-        body = json.dumps(detail, ensure_ascii=False, separators=(",", ":")).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The answer the app's HTTP error handler gives (`core/errors.py`): JSON `detail`."""
+        refused = BodyTooLarge(self.max_bytes)
+        response = JSONResponse({"detail": refused.detail}, 413, headers=refused.headers)
+        await response(scope, receive, send)
 
 
 _PROCESS = secrets.token_hex(4)  # this process's part of its request ids
