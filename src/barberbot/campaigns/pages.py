@@ -77,7 +77,7 @@ def _overview(
     context = {
         "segments": saved,
         "campaigns": service.all_of(session, shop),
-        "choices": _choices(request, session, shop),
+        "choices": extra.pop("choices", None) or _choices(request, session, shop),
         "builder_form": {"consent": ["email"]},
         "json_open": False,
         "segment_form": {"name": "", "rule": json.dumps(EXAMPLE_RULE, indent=2)},
@@ -147,10 +147,10 @@ def _save_built(
         except Invalid as invalid:
             errors = built.input_errors(invalid.errors)
     if errors:
-        errors = _choices(request, session, shop).placed(errors)
+        choices = _choices(request, session, shop)
         return _overview(
-            request, user, shop, session, builder_form=fields, builder_errors=errors,
-            errors={"builder": "Check the segment below."},
+            request, user, shop, session, choices=choices, builder_form=fields,
+            builder_errors=choices.placed(errors), errors={"builder": "Check the segment below."},
         )  # fmt: skip
     return RedirectResponse(f"/shops/{shop.slug}/campaigns", status.HTTP_303_SEE_OTHER)
 
@@ -168,12 +168,13 @@ def _count_built(
 ) -> JSONResponse:
     built = builder.build(fields)
     in_sql = request.app.state.answer_store.in_database
-    try:
-        if built.errors:
-            raise Invalid(built.errors)
-        rule = segments.parse(session, shop, built.rule, answers_in_sql=in_sql)
-    except Invalid as invalid:
-        errors = built.errors or built.input_errors(invalid.errors)
+    errors, rule = dict(built.errors), None
+    if not errors:
+        try:
+            rule = segments.parse(session, shop, built.rule, answers_in_sql=in_sql)
+        except Invalid as invalid:
+            errors = built.input_errors(invalid.errors)
+    if rule is None:
         placed = _choices(request, session, shop).placed(errors)
         return JSONResponse({"errors": placed}, status.HTTP_422_UNPROCESSABLE_CONTENT)
     customers.sync_for_reading(session, shop)
