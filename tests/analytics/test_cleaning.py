@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from barberbot.analytics.cleaning import clean, region_for_timezone, to_e164
+from barberbot.analytics.cleaning import clean, to_e164
+from barberbot.core.countries import country_for_timezone
 from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
 
 TYPES = dict(DEFAULT_INQUIRY_TYPES)
 
 
 def test_phone_numbers_become_e164_in_the_shops_country() -> None:
-    assert region_for_timezone("Europe/London") == "GB"
+    assert country_for_timezone("Europe/London") == "GB"
     assert to_e164("07700 900123", "GB") == "+447700900123"
     assert to_e164("+33 6 12 34 56 78", "GB") == "+33612345678"
     assert to_e164(7700900123.0, "GB") == "+447700900123"

@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 
-from barberbot.core.countries import country_for_timezone
 from barberbot.inquiries.contacts import PhoneInvalid, email_normal, phone_e164
 from barberbot.inquiries.rules import AGE_MAX, AGE_MIN
 
@@ -26,11 +25,6 @@ GENDER_SPELLINGS = {
     "prefer not to say": "prefer_not_to_say", "not said": "prefer_not_to_say",
     "unknown": "prefer_not_to_say", "": "prefer_not_to_say",
 }  # fmt: skip
-
-
-def region_for_timezone(zone: str) -> str | None:
-    """The country of an IANA time zone (Europe/London -> GB), for numbers without a +prefix."""
-    return country_for_timezone(zone)
 
 
 def clean_name(value: Any) -> str | None:
