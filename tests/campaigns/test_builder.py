@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from barberbot.campaigns import rules
 from barberbot.campaigns.builder import Choices, build, fields_of
+from barberbot.dashboard.client import sign_in
 from barberbot.models import Segment, Shop, User
 from tests.campaigns.factories import days_ago, make_person
 from tests.factories import PASSWORD, make_form
@@ -143,8 +144,8 @@ def test_a_single_condition_fills_the_form_too() -> None:
 
 
 def _sign_in(client: TestClient, email: str) -> str:
-    token = _csrf(client.get("/login").text)
-    client.post("/login", data={"email": email, "password": PASSWORD, "csrf": token})
+    """Signed in; the CSRF token of the signed-in pages."""
+    sign_in(client, email, PASSWORD, next_url="/")
     return _csrf(client.get("/").text)
 
 

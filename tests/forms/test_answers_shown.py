@@ -11,6 +11,7 @@ from html import unescape
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from barberbot.dashboard.client import sign_in
 from barberbot.models import Shop, User
 from tests.factories import PASSWORD, inquiry_payload, make_form, make_inquiry
 
@@ -46,7 +47,7 @@ def test_the_shop_page_shows_answers_by_question_label(
     make_form(session, shop=shop)
     _capture(client, shop, "Zoë Answered", answers=ANSWERS)
     _capture(client, shop, "Nadia Minimal", answers={"hair_type": "Wavy"})
-    _sign_in(client, owner.email)
+    sign_in(client, owner.email, PASSWORD, next_url="/")
 
     html = client.get(f"/shops/{shop.slug}").text
 
@@ -59,13 +60,6 @@ def test_the_shop_page_shows_answers_by_question_label(
         ],
         "Nadia Minimal": [("Hair type", "Wavy")],
     }
-
-
-def _sign_in(client: TestClient, email: str) -> None:
-    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
-    assert token is not None
-    form = {"email": email, "password": PASSWORD, "csrf": token.group(1)}
-    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
 
 
 def _name(row: str) -> str:

@@ -4,7 +4,6 @@ answers are not held back meanwhile."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator
 
@@ -14,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from barberbot.dashboard.client import sign_in
 from barberbot.models import Inquiry, Shop, User
 from barberbot.testing.mongo import MongoServer
 from tests.factories import PASSWORD, inquiry_payload, make_form, make_shop
@@ -144,9 +144,7 @@ def test_the_shop_page_still_lists_inquiries_while_mongodb_is_down(
     url = f"/api/v1/shops/{shop.slug}/inquiries"
     stored = client.post(url, json=inquiry_payload(customer_name="Zoë Kept", answers=CURLY))
     assert stored.status_code == 201
-    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
-    assert token is not None
-    client.post("/login", data={"email": owner.email, "password": PASSWORD, "csrf": token[1]})
+    sign_in(client, owner.email, PASSWORD, next_url="/")
 
     with_answers = client.get(f"/shops/{shop.slug}")
     outage.stop_server()
