@@ -15,6 +15,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from barberbot.forms.store import AnswerDocument, AnswerStore
+from barberbot.inquiries import settled
 from barberbot.inquiries.filters import InquiryFilters
 from barberbot.inquiries.rules import InquiryCreate
 from barberbot.models import IdempotencyKey, Inquiry, Shop, Source
@@ -66,6 +67,8 @@ def capture(
     )
     session.add(inquiry)
     session.flush()
+    if received_at is not None:  # a client's own time (sync, Kafka): maybe a settled day's
+        settled.mark_late(session, [(shop.id, received_at)])
     if form_version:
         if answers is None:
             raise ValueError("an inquiry with custom answers needs an answer store")
@@ -148,6 +151,7 @@ def insert_rows(session: Session, rows: Sequence[dict[str, Any]], *, skip_known:
     connection = session.connection()
     statement = _insert_statement(connection.dialect, skip_known=skip_known)
     connection.exec_driver_sql(statement, [_db_values(row) for row in rows])
+    settled.mark_late(session, [(row["shop_id"], row["received_at"]) for row in rows])
 
 
 # Ids compared as the text they are stored as: no UUID round trip for each of a batch's ids.
@@ -223,8 +227,10 @@ def forget(
     session: Session, shop: Shop, inquiry_id: uuid.UUID, answers: AnswerStore | None = None
 ) -> bool:
     """Erase an inquiry and every trace of it (the customer asked to be forgotten)."""
-    if get(session, shop, inquiry_id) is None:
+    found = get(session, shop, inquiry_id)
+    if found is None:
         return False
+    settled.mark_late(session, [(shop.id, found.received_at)])
     if answers is not None:
         answers.forget(session, inquiry_id)
     session.execute(delete(IdempotencyKey).where(IdempotencyKey.inquiry_id == inquiry_id))

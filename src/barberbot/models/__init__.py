@@ -20,6 +20,8 @@ from barberbot.models.customer import (
 )
 from barberbot.models.form import FormVersion, InquiryAnswers
 from barberbot.models.inquiry import Gender, IdempotencyKey, Inquiry, Source
+from barberbot.models.rollup import RollupAge, RollupCount, RollupHour
+from barberbot.models.settled import LateDay, SettledMark
 from barberbot.models.shop import Shop
 from barberbot.models.user import ApiToken, Membership, Role, User
 
@@ -42,10 +44,15 @@ __all__ = [
     "IdempotencyKey",
     "Inquiry",
     "InquiryAnswers",
+    "LateDay",
     "Membership",
     "RecipientStatus",
     "Role",
+    "RollupAge",
+    "RollupCount",
+    "RollupHour",
     "Segment",
+    "SettledMark",
     "Shop",
     "Source",
     "User",
