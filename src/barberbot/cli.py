@@ -353,6 +353,7 @@ def report(
 ) -> None:
     """A PDF report of a shop's (or all of a user's shops') customers: the dashboard's figures
     and insights."""
+    from barberbot.analytics import rollups
     from barberbot.analytics.filters import PRESETS, Selection, period_for
     from barberbot.analytics.report import write_report  # matplotlib is only needed here
     from barberbot.analytics.scope import ScopeUnknown, owner_scope, shop_scope
@@ -374,7 +375,10 @@ def report(
             raise _fail(str(unknown)) from None
         chosen = period_for(period, zone=scope.zone, now=datetime.now(UTC))
         selection = Selection(shop_ids=scope.shop_ids, period=chosen)
-        summary = summarise(session, selection, scope.zone, scope.type_labels)
+        settled_before, _ = rollups.settle(session, scope.shop_ids)  # kept: the command commits
+        summary = summarise(
+            session, selection, scope.zone, scope.type_labels, settled_before=settled_before
+        )
         title = f"{scope.name}: customers, last {PRESETS[period]} days"
     written = write_report(summary, title, out, note=scope.note)
     typer.echo(f"Wrote {out} and {len(written) - 1} PNG charts beside it.")

@@ -9,35 +9,36 @@ the data. Every query of a period reads one range of the covering index
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
-    Integer,
     String,
     and_,
     bindparam,
     case,
-    cast,
     distinct,
     exists,
     false,
     func,
     literal,
     literal_column,
+    or_,
     select,
 )
 from sqlalchemy.orm import Session, aliased
 
+from barberbot.analytics import rollups
 from barberbot.analytics.answers import answers_condition
-from barberbot.analytics.bands import band_expression, bands_condition
+from barberbot.analytics.bands import band_expression, band_of, bands_condition
 from barberbot.analytics.filters import Period, Selection
 from barberbot.models import Inquiry
 
@@ -59,12 +60,14 @@ EXPORT_COLUMNS = (
 WEEK = timedelta(days=7)
 
 
-def conditions(selection: Selection, period: Period | None = None) -> list[ColumnElement[bool]]:
-    period = period or selection.period
+def conditions(
+    selection: Selection, period: Period | Sequence[Period] | None = None
+) -> list[ColumnElement[bool]]:
+    """The selection's filters over its period, or over other periods (any of them)."""
+    periods = [period or selection.period] if not isinstance(period, Sequence) else period
     where = [
         Inquiry.shop_id.in_(selection.shop_ids),
-        Inquiry.received_at >= period.start,
-        Inquiry.received_at < period.end,
+        or_(*(and_(Inquiry.received_at >= p.start, Inquiry.received_at < p.end) for p in periods)),
     ]
     if selection.genders:
         where.append(Inquiry.gender.in_(selection.genders))
@@ -98,7 +101,10 @@ def _id_in(ids: frozenset[uuid.UUID]) -> ColumnElement[bool]:
 
 
 def counts(
-    session: Session, selection: Selection, *by: str, period: Period | None = None
+    session: Session,
+    selection: Selection,
+    *by: str,
+    period: Period | Sequence[Period] | None = None,
 ) -> pd.DataFrame:
     """Inquiries, and those with marketing consent, per combination of the `by` groupings.
 
@@ -116,36 +122,153 @@ def counts(
     return frame.astype({"inquiries": "int64", "consenting": "int64"})
 
 
+SEGMENT_PLACE = ["inquiry_type", "gender", "age_band", "shop_id", "location"]
+SUMS = ["inquiries", "consenting"]
+
+
+def segments_and_ages(
+    session: Session, selection: Selection, settled_before: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The period's counts by SEGMENT_PLACE, and by age.
+
+    With `settled_before` (rollups settled up to that day) whole settled days come from the
+    rollups and only the edges from the index; otherwise one scan of the index gives both.
+    """
+    cut = _cut(selection, selection.period, settled_before, rollups.serves_ages)
+    segments, ages = [], []
+    if cut.edges:
+        fine = counts(session, selection, "inquiry_type", "gender", "age", "shop_id",
+                      "location", period=cut.edges)  # fmt: skip
+        segments.append(_with_bands(fine))
+        ages.append(fine[["age", "inquiries"]])
+    if cut.days:
+        segments.append(rollups.counts(session, selection, cut.days))
+        ages.append(rollups.ages(session, selection, cut.days))
+    return _summed(segments, SEGMENT_PLACE, SUMS), _summed(ages, ["age"], ["inquiries"])
+
+
+def segments(
+    session: Session, selection: Selection, period: Period, settled_before: int | None = None
+) -> pd.DataFrame:
+    """Counts by SEGMENT_PLACE over another period (the previous one), as above."""
+    cut = _cut(selection, period, settled_before, rollups.serves_counts)
+    frames = [counts(session, selection, *SEGMENT_PLACE, period=cut.edges)] if cut.edges else []
+    if cut.days:
+        frames.append(rollups.counts(session, selection, cut.days))
+    return _summed(frames, SEGMENT_PLACE, SUMS)
+
+
+def _cut(
+    selection: Selection,
+    period: Period,
+    settled_before: int | None,
+    serves: Callable[[Selection], bool],
+) -> rollups.Split:
+    if settled_before is None or not serves(selection):
+        return rollups.Split(None, (period,))
+    return rollups.split(period, settled_before)
+
+
+def _with_bands(by_age: pd.DataFrame) -> pd.DataFrame:
+    """Counts by SEGMENT_PLACE from counts by age instead of age band."""
+    bands = by_age.assign(age_band=[band_of(int(age)) for age in by_age["age"]])
+    return bands[[*SEGMENT_PLACE, *SUMS]]
+
+
+def _summed(frames: list[pd.DataFrame], keys: list[str], sums: list[str]) -> pd.DataFrame:
+    """The frames' rows added up by `keys`."""
+    frames = [frame for frame in frames if not frame.empty] or frames[:1]
+    joined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    summed = joined.groupby(keys, dropna=False)[sums].sum().reset_index()
+    return summed.astype({name: "int64" for name in sums})
+
+
 def _tuples(session: Session, query: Any) -> list[tuple[Any, ...]]:
     """Plain tuples: pandas probes Row objects for keys, which costs more than the query."""
     return [tuple(row) for row in session.execute(query)]
 
 
-def local_hours(session: Session, selection: Selection, zone: ZoneInfo) -> pd.DataFrame:
+def local_hours(
+    session: Session, selection: Selection, zone: ZoneInfo, settled_before: int | None = None
+) -> pd.DataFrame:
     """Inquiries per hour of the shops' local time, from a week before the period to its end.
 
     Columns: `hour` (naive local time), `current` (in the period), `earlier` (before the
     period's end less a week: the span a week-on-week comparison shifts forward) and
-    `inquiries`. Bucketed in the database after adding each row's UTC offset, so zones half an
-    hour off UTC (Asia/Kolkata) and daylight-saving changes inside the period come out right;
-    a year is at most 2 x 8,784 rows.
+    `inquiries`. Bucketed after adding each moment's UTC offset, so zones half an hour off UTC
+    (Asia/Kolkata) and daylight-saving changes inside the period come out right; a year is at
+    most 2 x 8,784 rows. Whole settled days of an unfiltered view come from the hourly rollup.
     """
     period = selection.period
     span = Period(period.start - WEEK, period.end)
+    if settled_before is not None and rollups.serves_hours(selection):
+        splits = [rollups.split(piece, settled_before) for piece in _pieces(span, period)]
+    else:
+        splits = [rollups.Split(None, (span,))]
+    edges = [edge for cut in splits for edge in cut.edges]
+    days = [cut.days for cut in splits if cut.days]
+    frames = [_indexed_hours(session, selection, zone, span, edges)] if edges else []
+    if days:
+        frames.append(_rolled_hours(session, selection, zone, span, days))
+    frame = _summed(frames, ["hour", "current", "earlier"], ["inquiries"])
+    frame["hour"] = pd.to_datetime(frame["hour"].astype("int64") * 3600, unit="s")
+    return frame.astype({"current": bool, "earlier": bool, "inquiries": "int64"})
+
+
+def _pieces(span: Period, period: Period) -> list[Period]:
+    """The span cut where `current` and `earlier` change, so each piece has one of each."""
+    cuts = {t for t in (period.start, period.end - WEEK) if span.start < t < span.end}
+    return [Period(a, b) for a, b in pairwise(sorted({span.start, span.end} | cuts))]
+
+
+def _indexed_hours(
+    session: Session, selection: Selection, zone: ZoneInfo, span: Period, edges: list[Period]
+) -> pd.DataFrame:
+    """Local hours of the inquiries in `edges` (parts of `span`), counted by the database."""
+    period = selection.period
     hour = _local_hour(session, zone, span).label("local_hour")
     current = case((Inquiry.received_at >= period.start, 1), else_=0).label("current")
     earlier = case((Inquiry.received_at < period.end - WEEK, 1), else_=0).label("earlier")
     query = (
         select(hour, current, earlier, func.count().label("inquiries"))
-        .where(*conditions(selection, span))
+        .where(*conditions(selection, edges))
         .group_by(
             literal_column("local_hour"), literal_column("current"), literal_column("earlier")
         )
     )
-    rows = _tuples(session, query)
-    frame = pd.DataFrame(rows, columns=["hour", "current", "earlier", "inquiries"])
-    frame["hour"] = pd.to_datetime(frame["hour"].astype("int64") * 3600, unit="s")
-    return frame.astype({"current": bool, "earlier": bool, "inquiries": "int64"})
+    frame = pd.DataFrame(_tuples(session, query), columns=["hour", "current", "earlier",
+                                                           "inquiries"])  # fmt: skip
+    return frame.astype({"hour": "int64", "current": bool, "earlier": bool, "inquiries": "int64"})
+
+
+def _rolled_hours(
+    session: Session,
+    selection: Selection,
+    zone: ZoneInfo,
+    span: Period,
+    days: list[tuple[int, int]],
+) -> pd.DataFrame:
+    """Local hours of whole settled days, from the hourly rollup's quarters: each quarter of
+    a UTC hour moved by the zone's offset at its start (offsets change on quarter hours)."""
+    rows = rollups.hours(session, selection.shop_ids, days)
+    starts = (rows["hour"].to_numpy() * 3600)[:, None] + np.arange(4) * 900  # UTC seconds
+    counts = rows[["q0", "q1", "q2", "q3"]].to_numpy()
+    changes = [
+        (int(moment.timestamp()), seconds) for moment, seconds in offset_segments(zone, span)
+    ]
+    at = np.searchsorted([moment for moment, _ in changes], starts, side="right") - 1
+    offsets = np.array([seconds for _, seconds in changes])[np.clip(at, 0, None)]
+    period = selection.period
+    frame = pd.DataFrame(
+        {
+            "hour": ((starts + offsets) // 3600).ravel(),
+            "current": (starts >= period.start.timestamp()).ravel(),
+            "earlier": (starts < (period.end - WEEK).timestamp()).ravel(),
+            "inquiries": counts.ravel(),
+        }
+    )
+    frame = frame[frame["inquiries"] > 0]
+    return frame.groupby(["hour", "current", "earlier"])["inquiries"].sum().reset_index()
 
 
 def _local_hour(session: Session, zone: ZoneInfo, span: Period) -> ColumnElement[int]:
@@ -158,13 +281,7 @@ def _local_hour(session: Session, zone: ZoneInfo, span: Period) -> ColumnElement
               for (_, seconds), (following, _) in pairwise(segments)),
             else_=segments[-1][1],
         )  # fmt: skip
-    if session.get_bind().dialect.name == "mysql":
-        seconds: ColumnElement[int] = func.timestampdiff(
-            literal_column("SECOND"), "1970-01-01", Inquiry.received_at, type_=Integer
-        )
-    else:
-        seconds = cast(func.strftime("%s", Inquiry.received_at), Integer)
-    return (seconds + offset) // 3600
+    return (rollups.epoch_seconds(session, Inquiry.received_at) + offset) // 3600
 
 
 def offset_segments(zone: ZoneInfo, span: Period) -> list[tuple[datetime, int]]:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from barberbot.analytics import queries
-from barberbot.analytics.bands import BAND_LABELS, band_of
+from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.filters import Selection
 from barberbot.analytics.insights import Insight, find_insights
 from barberbot.inquiries.choices import Gender
@@ -83,17 +83,18 @@ def summarise(
     type_labels: dict[str, str],
     *,
     count_customers: bool = True,
+    settled_before: int | None = None,
 ) -> Summary:
     """The figures of a selection; `count_customers=False` leaves out the customer counts
-    (the dashboard asks for them in a callback of their own, the costliest query)."""
-    # one scan of the period gives the ages and, summed by band, every other breakdown
-    by_age_and_place = queries.counts(session, selection, "inquiry_type", "gender", "age", *PLACE)
-    now = _with_bands(by_age_and_place)
-    ages = _sum(by_age_and_place, ["age"])
-    before = queries.counts(
-        session, selection, *SEGMENT, *PLACE, period=selection.period.previous()
-    )
-    hours = queries.local_hours(session, selection, zone)
+    (the dashboard asks for them in a callback of their own, the costliest query).
+
+    `settled_before`: the shops' rollups are settled up to that day (`rollups.settle`), so
+    whole days before it are read from them.
+    """
+    now, ages = queries.segments_and_ages(session, selection, settled_before)
+    previous = selection.period.previous()
+    before = queries.segments(session, selection, previous, settled_before)
+    hours = queries.local_hours(session, selection, zone, settled_before)
     people = queries.customers(session, selection) if count_customers else {}
     segments_now = _sum(now, SEGMENT)
     segments_before = _sum(before, SEGMENT)
@@ -125,13 +126,6 @@ def summarise(
     )
     summary.insights = find_insights(summary, segments_now, segments_before)
     return summary
-
-
-def _with_bands(by_age: pd.DataFrame) -> pd.DataFrame:
-    """The counts by SEGMENT and PLACE, from counts by age instead of age band."""
-    bands = by_age.assign(age_band=[band_of(int(age)) for age in by_age["age"]])
-    keys = [*SEGMENT, *PLACE]
-    return bands.groupby(keys, dropna=False)[["inquiries", "consenting"]].sum().reset_index()
 
 
 def _sum(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

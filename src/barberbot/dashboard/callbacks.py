@@ -16,9 +16,10 @@ import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.backends._fastapi import get_current_request  # the backend's own request accessor
 from dash.exceptions import PreventUpdate
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from barberbot.analytics import queries
+from barberbot.analytics import queries, rollups
 from barberbot.analytics.answers import choice_counts
 from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.insights import place_name
@@ -276,6 +277,21 @@ def _mark(session: Session, view: View, unchanged: str | None) -> str:
     return mark
 
 
+def _settle(session: Session, view: View) -> int | None:
+    """Bring the view's rollups up to the settled days, committing what that wrote (this edge's
+    only write); None if another request was settling the same shops: then read the index."""
+    if not view.shops:
+        return None
+    try:
+        settled_before, wrote = rollups.settle(session, view.selection.shop_ids)
+        if wrote:
+            session.commit()
+    except DBAPIError:
+        session.rollback()
+        return None
+    return settled_before
+
+
 def _refresh(
     db: Database,
     user_id: int | None,
@@ -294,7 +310,8 @@ def _refresh(
             for q in view.choices
         ]
         note, section = "", {"display": "block" if view.choices else "none"}
-        summary = summary_of(session, view, count_customers=False)
+        settled_before = _settle(session, view)
+        summary = summary_of(session, view, count_customers=False, settled_before=settled_before)
         latest = latest_rows(session, view)
         has_shops = bool(user_shops(session, user_id))
     charts = [

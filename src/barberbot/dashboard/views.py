@@ -107,9 +107,20 @@ def filter_options(session: Session, view: View) -> tuple[list[dict[str, str]], 
     return types, queries.locations(session, [shop.id for shop in view.shops])
 
 
-def summary_of(session: Session, view: View, *, count_customers: bool = True) -> Summary:
+def summary_of(
+    session: Session,
+    view: View,
+    *,
+    count_customers: bool = True,
+    settled_before: int | None = None,
+) -> Summary:
     return summarise(
-        session, view.selection, view.zone, view.type_labels, count_customers=count_customers
+        session,
+        view.selection,
+        view.zone,
+        view.type_labels,
+        count_customers=count_customers,
+        settled_before=settled_before,
     )
 
 
