@@ -38,7 +38,7 @@ import httpx
 import pandas as pd
 from sqlalchemy import select
 
-from barberbot.analytics import queries
+from barberbot.analytics import queries, rollups
 from barberbot.analytics.bands import AGE_BANDS, BAND_LABELS
 from barberbot.analytics.cleaning import customer_ids
 from barberbot.app import create_app
@@ -50,6 +50,7 @@ from barberbot.dashboard.client import Callbacks, sign_in
 from barberbot.dashboard.state import from_query
 from barberbot.dashboard.views import resolve
 from barberbot.inquiries import export
+from barberbot.inquiries import service as inquiries
 from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES, Gender
 from barberbot.models import Inquiry, Role
 from barberbot.shops import service as shops
@@ -63,43 +64,44 @@ GENDERS = [g.value for g in Gender]
 LOCATIONS = ["high-street", "station", "market"]
 SPAN_DAYS = 730  # the inquiries are spread over the two years up to now
 VIEWS = {"30d": "?shop=busy", "365d": "?shop=busy&period=365d",
-         "30d men 25-34": "?shop=busy&gender=male&age=25-34"}  # fmt: skip
-INSERT = (
-    "INSERT INTO inquiries (id, shop_id, received_at, customer_name, age, gender, inquiry_type,"
-    " phone, email, message, marketing_consent, consent_at, consent_text, source, location)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-)
+         "30d men 25-34": "?shop=busy&gender=male&age=25-34",
+         "365d men 25-34": "?shop=busy&period=365d&gender=male&age=25-34"}  # fmt: skip
 
 
 def load(db: Database, shop_id: int, first: int, count: int, rng: random.Random) -> None:
-    """`count` inquiries by one plain DBAPI executemany per 10,000 rows. A third of the
-    customers come back; half give both an e-mail and a phone, a quarter only one of them."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    connection = db.engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        batch: list[tuple[Any, ...]] = []
-        for n in range(first, first + count):
-            customer = rng.randrange((first + count) * 2 // 3 + 1)
-            kind = customer % 4  # 0, 1: both; 2: e-mail only; 3: phone only
-            consent = rng.random() < 0.6
-            received = (now - timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))).isoformat(
-                sep=" ", timespec="microseconds"
-            )
-            batch.append((
-                str(uuid.uuid4()), shop_id, received, f"Customer {customer}",
-                rng.randint(5, 85), rng.choice(GENDERS), rng.choice(TYPES),
-                None if kind == 2 else f"+4477{customer:08d}",
-                None if kind == 3 else f"c{customer}@example.com", "", consent,
-                received if consent else None, "ok" if consent else None, "api",
-                LOCATIONS[customer % 3],
-            ))  # fmt: skip
-            if len(batch) == 10_000 or n == first + count - 1:
-                cursor.executemany(INSERT, batch)
-                connection.commit()
-                batch = []
-    finally:
-        connection.close()
+    """`count` inquiries through the batch write path of imports and the Kafka worker
+    (`insert_rows`: one executemany per 10,000 rows, marking the days summaries must count
+    again). A third of the customers come back; half give both an e-mail and a phone, a
+    quarter only one of them."""
+    now = datetime.now(UTC)
+    batch: list[dict[str, Any]] = []
+    for n in range(first, first + count):
+        customer = rng.randrange((first + count) * 2 // 3 + 1)
+        kind = customer % 4  # 0, 1: both; 2: e-mail only; 3: phone only
+        consent = rng.random() < 0.6
+        received = now - timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
+        batch.append({
+            "id": uuid.uuid4(), "shop_id": shop_id, "received_at": received,
+            "customer_name": f"Customer {customer}", "age": rng.randint(5, 85),
+            "gender": rng.choice(GENDERS), "inquiry_type": rng.choice(TYPES),
+            "phone": None if kind == 2 else f"+4477{customer:08d}",
+            "email": None if kind == 3 else f"c{customer}@example.com", "message": "",
+            "marketing_consent": consent, "consent_at": received if consent else None,
+            "consent_text": "ok" if consent else None, "source": "api",
+            "location": LOCATIONS[customer % 3],
+        })  # fmt: skip
+        if len(batch) == 10_000 or n == first + count - 1:
+            with db.transaction() as session:
+                inquiries.insert_rows(session, batch, skip_known=False)
+            batch = []
+
+
+def settle(db: Database, shop_id: int) -> float:
+    """Seconds to bring the rollups up to date after a load (as the first refresh would)."""
+    began = time.perf_counter()
+    with db.transaction() as session:
+        rollups.settle(session, [shop_id])
+    return time.perf_counter() - began
 
 
 @dataclass
@@ -339,8 +341,8 @@ def main() -> None:
             for size in sorted(args.sizes):
                 began = time.perf_counter()
                 load(db, shop_id, stored, size - stored, rng)
-                print(f"  loaded {size - stored:,} in {time.perf_counter() - began:.1f} s",
-                      flush=True)  # fmt: skip
+                print(f"  loaded {size - stored:,} in {time.perf_counter() - began:.1f} s; "
+                      f"rollups settled in {settle(db, shop_id):.1f} s", flush=True)  # fmt: skip
                 stored = size
                 repeat = args.repeat if size < 1_000_000 else max(3, args.repeat - 2)
                 rows += compare(size, app, db, shop_id, user_id, repeat)
