@@ -14,6 +14,7 @@ from prometheus_client import start_http_server
 
 from barberbot.auth import service as auth
 from barberbot.campaigns.cli import app as campaigns_app
+from barberbot.campaigns.cli import customers_app
 from barberbot.core import migrate
 from barberbot.core.db import Database
 from barberbot.core.logging import configure_logging
@@ -42,6 +43,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
 app.add_typer(campaigns_app, name="campaigns")
+app.add_typer(customers_app, name="customers")
 
 
 def _settings() -> Settings:

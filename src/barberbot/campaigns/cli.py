@@ -7,6 +7,7 @@ import threading
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
 
 from barberbot.campaigns import customers
 from barberbot.campaigns.bounce_server import serving
@@ -15,6 +16,7 @@ from barberbot.campaigns.verp import ReturnPaths
 from barberbot.core.db import Database
 from barberbot.core.logging import configure_logging
 from barberbot.core.settings import Settings
+from barberbot.models import Shop
 from barberbot.shops import service as shops
 
 app = typer.Typer(help="Targeted campaigns: send them, keep customers up to date.")
@@ -76,11 +78,33 @@ def bounces(
 @app.command("sync-customers")
 def sync_customers(shop: Annotated[str, typer.Option(help="Shop slug.")]) -> None:
     """Link a shop's new inquiries to customers now (the sender does it before each send)."""
+    _sync(shop)
+
+
+customers_app = typer.Typer(help="Customers kept from the shops' inquiries.")
+
+
+@customers_app.command("sync")
+def sync_command(
+    shop: Annotated[str | None, typer.Option(help="Shop slug (default: every shop).")] = None,
+) -> None:
+    """Link new inquiries to customers in full, one shop per transaction; leaves the settled
+    mark from which the dashboard's customer counts sync incrementally."""
+    _sync(shop)
+
+
+def _sync(slug: str | None) -> None:
     _, db = _setup()
-    with db.transaction() as session:
-        found = shops.by_slug(session, shop)
-        if found is None:
-            typer.secho(f"Unknown shop {shop!r}.", fg=typer.colors.RED, err=True)
-            raise typer.Exit(1)
-        linked = customers.sync(session, found)
-    typer.echo(f"{linked} new inquiries linked to customers.")
+    try:
+        with db.sessions() as session:
+            slugs = [slug] if slug else list(session.scalars(select(Shop.slug).order_by(Shop.id)))
+        for each in slugs:
+            with db.transaction() as session:
+                found = shops.by_slug(session, each)
+                if found is None:
+                    typer.secho(f"Unknown shop {each!r}.", fg=typer.colors.RED, err=True)
+                    raise typer.Exit(1)
+                linked = customers.sync(session, found)
+            typer.echo(f"{each}: {linked} new inquiries linked to customers.")
+    finally:
+        db.engine.dispose()

@@ -3,20 +3,40 @@
 Same e-mail or same phone means same customer, transitively: an inquiry giving Ana's e-mail
 and Ben's phone makes Ana and Ben one customer (the older id survives, the other is merged
 into it). Only inquiries not yet linked are read; aggregates are recomputed in SQL for the
-customers a batch touched.
+customers a batch touched, and `customer_days` follows their first and last inquiry days.
+
+A full `sync` anti-joins the whole shop; `sync_recent` reads only what arrived since the
+settled mark it leaves (`inquiries.settled`, reader "customers") and the days marked late.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from barberbot.campaigns import consent
 from barberbot.campaigns.contacts import EMAIL, PHONE, email_key, first_name, phone_key
+from barberbot.inquiries import settled
 from barberbot.models import (
     CampaignRecipient,
     Channel,
@@ -24,6 +44,7 @@ from barberbot.models import (
     ConsentState,
     Customer,
     CustomerContact,
+    CustomerDay,
     CustomerInquiry,
     Inquiry,
     Shop,
@@ -31,6 +52,7 @@ from barberbot.models import (
 from barberbot.models.base import Base, utcnow
 
 BATCH = 2000
+READER = "customers"  # this table's name among the settled readers
 
 
 def table_of(model: type[Base]) -> Table:
@@ -42,6 +64,7 @@ def table_of(model: type[Base]) -> Table:
 
 CUSTOMERS = table_of(Customer)
 Key = tuple[str, str]
+Span = tuple[int, int]  # a customer's first and last inquiry day
 
 _COLUMNS = (
     Inquiry.id,
@@ -64,17 +87,70 @@ def sync(session: Session, shop: Shop, *, quick: bool = False) -> int:
     """Link the shop's new inquiries to customers; returns how many were linked.
 
     `quick` trusts equal counts of inquiries and links (two index counts) and skips the
-    anti-join; the sender always syncs fully before it picks a campaign's recipients.
+    anti-join; the sender always syncs fully before it picks a campaign's recipients. A full
+    sync leaves the settled mark that `sync_recent` goes on from.
     """
     if quick and _counts_match(session, shop):
         return 0
+    began, late = utcnow(), settled.late_days(session, shop.id, READER)
     _drop_forgotten(session, shop)
+    linked = _link(session, shop)
+    _settle(session, shop, began, late)
+    return linked
+
+
+def sync_recent(session: Session, shop: Shop) -> int | None:
+    """Like `sync`, reading only the inquiries of the days since the settled mark and of the
+    days marked late; None if the shop has no mark yet (a full `sync` leaves one)."""
+    through = settled.through(session, shop.id, READER)
+    if through is None:
+        return None
+    began, late = utcnow(), settled.late_days(session, shop.id, READER)
+    _drop_forgotten(session, shop, _days(CustomerInquiry.received_at, through, late.values()))
+    linked = _link(session, shop, _days(Inquiry.received_at, through, late.values()))
+    _settle(session, shop, began, late)
+    return linked
+
+
+def _days(
+    column: InstrumentedAttribute[datetime], through: int, late: Collection[int]
+) -> ColumnElement[bool]:
+    """The column falls on or after the day `through`, or on one of the late days."""
+    return or_(
+        column >= settled.start_of(through),
+        *(
+            and_(column >= settled.start_of(first), column < settled.start_of(end))
+            for first, end in _runs(day for day in late if day < through)
+        ),
+    )
+
+
+def _runs(days: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive days as [first, end) ranges: one range of the index for each."""
+    runs: list[tuple[int, int]] = []
+    for day in sorted(set(days)):
+        if runs and runs[-1][1] == day:
+            runs[-1] = (runs[-1][0], day + 1)
+        else:
+            runs.append((day, day + 1))
+    return runs
+
+
+def _settle(session: Session, shop: Shop, began: datetime, late: dict[int, int]) -> None:
+    """Everything before the days not settled when the sync began is linked, late days too."""
+    settled.advance(session, shop.id, READER, settled.settled_before(began))
+    settled.clear_late(session, late)
+
+
+def _link(session: Session, shop: Shop, within: ColumnElement[bool] | None = None) -> int:
+    """Absorb the shop's unlinked inquiries (`within` these times), a batch at a time."""
     linked = 0
     while True:
         rows = session.execute(
             select(*_COLUMNS)
             .where(
                 Inquiry.shop_id == shop.id,
+                within if within is not None else true(),
                 ~exists().where(CustomerInquiry.inquiry_id == Inquiry.id),
             )
             .order_by(Inquiry.received_at, Inquiry.id)
@@ -132,6 +208,7 @@ class _Groups:
 def _absorb(session: Session, shop: Shop, rows: Sequence[Any]) -> None:
     keys = {key for row in rows for key in _keys(row)}
     known = _known_contacts(session, shop, keys)
+    before = _spans(session, set(known.values()), lock=True)
     groups = _Groups()
     for row in rows:
         row_keys = _keys(row)
@@ -189,6 +266,7 @@ def _absorb(session: Session, shop: Shop, rows: Sequence[Any]) -> None:
     if events:
         session.execute(insert(table_of(ConsentEvent)), events)
     refresh(session, touched)
+    _shift(session, shop.id, before, _spans(session, touched))
 
 
 def _known_contacts(session: Session, shop: Shop, keys: set[Key]) -> dict[Key, int]:
@@ -332,11 +410,15 @@ def _details(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
     return latest
 
 
-def _drop_forgotten(session: Session, shop: Shop) -> None:
-    """Inquiries erased at the customer's request: their links, evidence, and empty customers."""
+def _drop_forgotten(
+    session: Session, shop: Shop, within: ColumnElement[bool] | None = None
+) -> None:
+    """Inquiries erased at the customer's request (linked `within` these times): their links,
+    evidence, and empty customers."""
     orphans = session.execute(
         select(CustomerInquiry.inquiry_id, CustomerInquiry.customer_id).where(
             CustomerInquiry.shop_id == shop.id,
+            within if within is not None else true(),
             ~exists().where(Inquiry.id == CustomerInquiry.inquiry_id),
         )
     ).all()
@@ -344,6 +426,7 @@ def _drop_forgotten(session: Session, shop: Shop) -> None:
         return
     inquiry_ids = [inquiry_id for inquiry_id, _ in orphans]
     customer_ids = {customer_id for _, customer_id in orphans}
+    before = _spans(session, customer_ids, lock=True)
     session.execute(delete(CustomerInquiry).where(CustomerInquiry.inquiry_id.in_(inquiry_ids)))
     session.execute(delete(ConsentEvent).where(ConsentEvent.inquiry_id.in_(inquiry_ids)))
     remaining = set(
@@ -357,6 +440,62 @@ def _drop_forgotten(session: Session, shop: Shop) -> None:
             session.execute(delete(model).where(model.customer_id.in_(empty)))
         session.execute(delete(Customer).where(Customer.id.in_(empty)))
     refresh(session, remaining)
+    _shift(session, shop.id, before, _spans(session, remaining))
+
+
+def _spans(session: Session, customer_ids: Collection[int], *, lock: bool = False) -> list[Span]:
+    """The first and last inquiry days of those of these customers that exist. `lock`: read
+    the rows about to change as committed, and hold them, so the shift they make is exact."""
+    ids = sorted(customer_ids)
+    spans: list[Span] = []
+    for start in range(0, len(ids), 500):
+        query = select(Customer.first_inquiry_at, Customer.last_inquiry_at).where(
+            Customer.id.in_(ids[start : start + 500])
+        )
+        rows = session.execute(query.with_for_update() if lock else query)
+        spans += [(settled.day_of(first), settled.day_of(last)) for first, last in rows]
+    return spans
+
+
+def _shift(session: Session, shop_id: int, before: list[Span], after: list[Span]) -> None:
+    """Move customers in `customer_days` from the days they had to the days they have."""
+    firsts, lasts = Counter[int](), Counter[int]()
+    for sign, spans in ((-1, before), (1, after)):
+        for first, last in spans:
+            firsts[first] += sign
+            lasts[last] += sign
+    days = sorted(day for day in firsts.keys() | lasts.keys() if firsts[day] or lasts[day])
+    if not days:
+        return
+    rows = [{"shop_id": shop_id, "day": d, "firsts": firsts[d], "lasts": lasts[d]} for d in days]
+    session.execute(_add_to_days(session), rows)
+    session.execute(
+        delete(CustomerDay).where(
+            CustomerDay.shop_id == shop_id,
+            CustomerDay.day.in_(days),
+            CustomerDay.firsts == 0,
+            CustomerDay.lasts == 0,
+        )
+    )
+
+
+def _add_to_days(session: Session) -> Any:
+    """INSERT of (shop, day, firsts, lasts) that adds to the counts of a day already there."""
+    table = table_of(CustomerDay)
+    if session.get_bind().dialect.name == "mysql":
+        upsert = mysql.insert(table)
+        return upsert.on_duplicate_key_update(
+            firsts=table.c.firsts + upsert.inserted.firsts,
+            lasts=table.c.lasts + upsert.inserted.lasts,
+        )
+    statement = sqlite.insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.shop_id, table.c.day],
+        set_={
+            "firsts": table.c.firsts + statement.excluded.firsts,
+            "lasts": table.c.lasts + statement.excluded.lasts,
+        },
+    )
 
 
 def contacts_of(session: Session, customer: Customer) -> list[Key]:

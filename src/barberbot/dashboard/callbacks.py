@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from barberbot.analytics import queries, rollups
 from barberbot.analytics.answers import choice_counts
 from barberbot.analytics.bands import BAND_LABELS
+from barberbot.analytics.customer_counts import count as count_customers
 from barberbot.analytics.insights import place_name
 from barberbot.analytics.summary import Summary
 from barberbot.core.db import Database
@@ -403,11 +404,12 @@ def _kpis(summary: Summary) -> list[str]:
 def _customers(
     db: Database, user_id: int | None, state: ViewState, unchanged: str | None = None
 ) -> tuple[str, str, str]:
-    """Unique customers; new / returning."""
+    """Unique customers; new / returning. Commits: counting may sync the customers table."""
     with db.sessions() as session:
         view = resolve(session, user_id, state)
         mark = _mark(session, view, unchanged)
-        found = queries.customers(session, view.selection)
+        found = count_customers(session, view.selection, view.shops)
+        session.commit()
     return f"{found['customers']:,}", f"{found['new']:,} / {found['returning']:,}", mark
 
 

@@ -16,6 +16,7 @@ from barberbot.models.customer import (
     ConsentState,
     Customer,
     CustomerContact,
+    CustomerDay,
     CustomerInquiry,
 )
 from barberbot.models.form import FormVersion, InquiryAnswers
@@ -38,6 +39,7 @@ __all__ = [
     "ConsentState",
     "Customer",
     "CustomerContact",
+    "CustomerDay",
     "CustomerInquiry",
     "FormVersion",
     "Gender",

@@ -35,6 +35,8 @@ class Customer(Base):
     __tablename__ = "customers"
     __table_args__ = (
         Index("ix_customers_shop_last", "shop_id", "last_inquiry_at"),
+        # the dashboard counts one day's new customers on the index (`CustomerDay` the rest)
+        Index("ix_customers_shop_first", "shop_id", "first_inquiry_at"),
         # segments test counts, dates and consent within a gender/age band on the index
         Index(
             "ix_customers_shop_gender_age_cover",
@@ -95,6 +97,8 @@ class CustomerInquiry(Base):
     __table_args__ = (
         Index("ix_customer_inquiries_customer_type", "customer_id", "inquiry_type", "received_at"),
         Index("ix_customer_inquiries_shop_id", "shop_id"),
+        # an incremental sync drops forgotten links within the unsettled and late days only
+        Index("ix_customer_inquiries_shop_received", "shop_id", "received_at"),
         # segment rules on inquiry types read a shop's inquiries of a type in a period once
         Index(
             "ix_customer_inquiries_shop_type_received",
@@ -113,6 +117,24 @@ class CustomerInquiry(Base):
     )
     inquiry_type: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CustomerDay(Base):
+    """How many of a shop's customers have their first, and their last, inquiry on a UTC day
+    (days since 1970-01-01): a year's customers are a sum over a few hundred of these rows.
+
+    Kept exact by `campaigns.customers` whenever a customer is made, merged, refreshed or
+    deleted; a day no customer starts or ends on has no row.
+    """
+
+    __tablename__ = "customer_days"
+
+    shop_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    firsts: Mapped[int] = mapped_column(Integer, default=0)
+    lasts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ConsentEvent(Base):

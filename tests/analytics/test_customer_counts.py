@@ -1,0 +1,169 @@
+"""The dashboard's customer counts: from the customers table for a shop's unfiltered view up to
+now, from the inquiries (`queries.customers`) for any other view."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from barberbot.analytics import customer_counts, queries
+from barberbot.analytics.filters import Period, Selection, period_for
+from barberbot.campaigns import customers
+from barberbot.core.db import Database
+from barberbot.dashboard.callbacks import _customers
+from barberbot.dashboard.state import ViewState
+from barberbot.inquiries import service as inquiries
+from barberbot.inquiries import settled
+from barberbot.models import Customer, Inquiry, Shop, User
+from tests.factories import make_inquiry, make_shop
+
+NOW = datetime.now(UTC)
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def _ago(days: float) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+def _add(session: Session, shop: Shop, days: float, email: str | None = None,
+         phone: str | None = None, gender: str = "male") -> Inquiry:  # fmt: skip
+    return make_inquiry(
+        session, shop=shop, email=email, phone=phone, received_at=_ago(days), gender=gender
+    )
+
+
+def _preset(shop: Shop, preset: str) -> Selection:
+    period = period_for(preset, zone=UTC_ZONE, now=datetime.now(UTC))
+    return Selection(shop_ids=(shop.id,), period=period)
+
+
+def _count(session: Session, selection: Selection, shops: list[Shop]) -> dict[str, int]:
+    found = customer_counts.count(session, selection, shops)
+    session.commit()
+    return found
+
+
+def _counted(customers_: int, new: int) -> dict[str, int]:
+    return {"customers": customers_, "new": new, "returning": customers_ - new}
+
+
+def _synced(session: Session, shop: Shop) -> bool:
+    return settled.through(session, shop.id, customers.READER) is not None
+
+
+@pytest.fixture
+def year(session: Session, shop: Shop) -> Shop:
+    """Ana 400 and 10 days ago; Ben 200 and 20; Cy 5; Di 100; Eve 500; Flo 40."""
+    for days, email in ((400, "ana@x.io"), (10, "ana@x.io"), (200, "ben@x.io"), (20, "ben@x.io"),
+                        (5, "cy@x.io"), (100, "di@x.io"), (500, "eve@x.io"),
+                        (40, "flo@x.io")):  # fmt: skip
+        _add(session, shop, days, email=email)
+    return shop
+
+
+def test_30_and_365_days_from_the_customers_table(session: Session, year: Shop) -> None:
+    last_30 = _count(session, _preset(year, "30d"), [year])
+    last_365 = _count(session, _preset(year, "365d"), [year])
+
+    assert last_30 == _counted(3, 1)  # Ana, Ben, Cy; Cy is new
+    assert last_365 == _counted(5, 4)  # Ana returns; Ben, Cy, Di, Flo are new
+    assert _synced(session, year)  # a small shop never synced is synced in the request
+    assert queries.customers(session, _preset(year, "30d")) == last_30  # both agree here
+    assert queries.customers(session, _preset(year, "365d")) == last_365
+
+
+def test_new_or_returning_within_the_first_day(session: Session, shop: Shop) -> None:
+    start = datetime.combine(_ago(30).date(), datetime.min.time(), UTC) + timedelta(hours=12)
+    period = Period(start, NOW + timedelta(minutes=1))
+    hours = timedelta(hours=1).total_seconds() / 86400
+    age = (NOW - start).total_seconds() / 86400
+    _add(session, shop, age + hours, email="gil@x.io")  # the first day, before the period
+    _add(session, shop, 3, email="gil@x.io")
+    _add(session, shop, age - hours, email="hu@x.io")  # the first day, in the period
+    _add(session, shop, age + 2 * hours, email="ivy@x.io")  # the first day, before: not in it
+    _add(session, shop, age + 2, email="jan@x.io")  # days before, and in the first day
+    _add(session, shop, age - hours, email="jan@x.io")
+
+    found = _count(session, Selection(shop_ids=(shop.id,), period=period), [shop])
+
+    assert found == _counted(3, 1)  # Gil, Hu, Jan; Hu is new
+
+
+def test_late_and_forgotten_inquiries_change_the_counts(session: Session, year: Shop) -> None:
+    assert _count(session, _preset(year, "30d"), [year]) == _counted(3, 1)
+    # received days ago, stored now: a day the table had settled
+    _add(session, year, 12, email="kai@x.io")
+    _add(session, year, 25, email="flo@x.io")  # Flo (40 days ago) comes back
+
+    assert _count(session, _preset(year, "30d"), [year]) == _counted(5, 2)
+
+    cy = session.scalars(select(Inquiry.id).where(Inquiry.email == "cy@x.io")).one()
+    inquiries.forget(session, year, cy)
+    session.commit()
+
+    assert _count(session, _preset(year, "30d"), [year]) == _counted(4, 1)
+    assert _count(session, _preset(year, "365d"), [year]) == _counted(5, 4)  # Kai in, Cy out
+
+
+def _joined(session: Session, shop: Shop) -> None:
+    """An e-mail and a phone given together 60 days ago, then each alone in the last month."""
+    _add(session, shop, 60, email="lea@x.io", phone="+447700900001")
+    _add(session, shop, 10, email="lea@x.io")
+    _add(session, shop, 5, phone="+447700900001")
+
+
+def test_customers_are_connected_over_all_time(session: Session, shop: Shop) -> None:
+    _joined(session, shop)
+    selection = _preset(shop, "30d")
+
+    # one person by the table; the period's inquiries alone share no contact: two by the query
+    assert _count(session, selection, [shop]) == _counted(1, 0)
+    assert queries.customers(session, selection) == _counted(2, 0)
+
+
+def test_filtered_several_shop_and_past_views_count_the_inquiries(
+    session: Session, shop: Shop
+) -> None:
+    other = make_shop(session, slug="other")
+    _joined(session, shop)
+    men = Selection(shop_ids=(shop.id,), period=_preset(shop, "30d").period, genders=("male",))
+    both = Selection(shop_ids=(shop.id, other.id), period=men.period)
+    ended = Period(_ago(30), _ago(7))  # Lea's phone alone (5 days ago) is after its end
+
+    assert _count(session, men, [shop]) == _counted(2, 0)
+    assert _count(session, both, [shop, other]) == _counted(2, 0)
+    assert _count(session, Selection(shop_ids=(shop.id,), period=ended), [shop]) == _counted(1, 0)
+    assert not _synced(session, shop)  # none of them synced the customers table
+    assert _count(session, _preset(shop, "30d"), [shop]) == _counted(1, 0)
+
+
+def test_a_large_shop_never_synced_counts_the_inquiries_until_synced(
+    session: Session, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _joined(session, shop)
+    monkeypatch.setattr(customer_counts, "SMALL_SHOP", 2)  # three inquiries are "large"
+
+    assert _count(session, _preset(shop, "30d"), [shop]) == _counted(2, 0)
+    assert session.scalar(select(func.count()).select_from(Customer)) == 0
+    assert not _synced(session, shop)
+
+    customers.sync(session, shop)  # as the sender, or `barberbot customers sync`, does
+    session.commit()
+
+    assert _count(session, _preset(shop, "30d"), [shop]) == _counted(1, 0)
+
+
+def test_the_dashboard_edge_commits_the_sync(
+    database: Database, session: Session, shop: Shop, owner: User
+) -> None:
+    _joined(session, shop)
+
+    unique, new_returning, _ = _customers(database, owner.id, ViewState())
+
+    assert (unique, new_returning) == ("1", "0 / 1")
+    session.rollback()  # a fresh snapshot (MariaDB reads repeatably)
+    assert _synced(session, shop)
