@@ -30,6 +30,8 @@ class Inquiry(Base):
             "email",
             "phone",
         ),
+        # a view filtered by gender reads only that gender's period (analytics.queries.by_gender)
+        Index("ix_inquiries_shop_gender_received", "shop_id", "gender", "received_at", "age"),
         Index("ix_inquiries_shop_location", "shop_id", "location"),
         Index("ix_inquiries_shop_type", "shop_id", "inquiry_type"),
         # a customer's earlier inquiries, by e-mail or by phone (new vs returning)

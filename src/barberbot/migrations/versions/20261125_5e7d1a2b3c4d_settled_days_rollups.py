@@ -3,6 +3,7 @@
 The dashboard reads a year of a busy shop from counts kept per block of whole days
 (`rollup_counts`, `rollup_ages`) and per hour (`rollup_hours`) instead of from every inquiry;
 `settled_marks` and `late_days` say which days a summary has taken in and which changed since.
+A view filtered by gender reads that gender's inquiries of its period by their own index.
 
 Revision ID: 5e7d1a2b3c4d
 Revises: e164a0b1c2d3
@@ -41,6 +42,11 @@ def _block() -> list[sa.Column[int]]:
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_inquiries_shop_gender_received",
+        "inquiries",
+        ["shop_id", "gender", "received_at", "age"],
+    )
     op.create_table(
         "settled_marks",
         _shop(),
@@ -88,6 +94,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("rollup_hours", "rollup_ages", "rollup_counts"):
         op.drop_table(table)
-    op.drop_index("ix_late_days_shop_reader", table_name="late_days")
     op.drop_table("late_days")
     op.drop_table("settled_marks")
+    op.drop_index("ix_inquiries_shop_gender_received", table_name="inquiries")
