@@ -43,6 +43,7 @@ from barberbot.analytics.bands import AGE_BANDS, BAND_LABELS
 from barberbot.analytics.cleaning import customer_ids
 from barberbot.app import create_app
 from barberbot.auth import service as auth
+from barberbot.campaigns import customers
 from barberbot.core import migrate
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
@@ -52,7 +53,7 @@ from barberbot.dashboard.views import resolve
 from barberbot.inquiries import export
 from barberbot.inquiries import service as inquiries
 from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES, Gender
-from barberbot.models import Inquiry, Role
+from barberbot.models import Inquiry, Role, Shop
 from barberbot.shops import service as shops
 from barberbot.testing.live import LiveServer
 from barberbot.testing.mariadb import MariaDBServer
@@ -101,6 +102,14 @@ def settle(db: Database, shop_id: int) -> float:
     began = time.perf_counter()
     with db.transaction() as session:
         rollups.settle(session, [shop_id])
+    return time.perf_counter() - began
+
+
+def sync_customers(db: Database, shop_id: int) -> float:
+    """Seconds to link the loaded inquiries to customers (`barberbot customers sync`)."""
+    began = time.perf_counter()
+    with db.transaction() as session:
+        customers.sync(session, session.get_one(Shop, shop_id))
     return time.perf_counter() - began
 
 
@@ -342,7 +351,8 @@ def main() -> None:
                 began = time.perf_counter()
                 load(db, shop_id, stored, size - stored, rng)
                 print(f"  loaded {size - stored:,} in {time.perf_counter() - began:.1f} s; "
-                      f"rollups settled in {settle(db, shop_id):.1f} s", flush=True)  # fmt: skip
+                      f"rollups settled in {settle(db, shop_id):.1f} s; customers synced in "
+                      f"{sync_customers(db, shop_id):.1f} s", flush=True)  # fmt: skip
                 stored = size
                 repeat = args.repeat if size < 1_000_000 else max(3, args.repeat - 2)
                 rows += compare(size, app, db, shop_id, user_id, repeat)
