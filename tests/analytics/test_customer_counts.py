@@ -141,7 +141,7 @@ def test_filtered_several_shop_and_past_views_count_the_inquiries(
     assert _count(session, _preset(shop, "30d"), [shop]) == _counted(1, 0)
 
 
-def test_a_large_shop_never_synced_counts_the_inquiries_until_synced(
+def test_a_large_shop_or_import_not_synced_counts_the_inquiries_until_synced(
     session: Session, shop: Shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _joined(session, shop)
@@ -155,6 +155,13 @@ def test_a_large_shop_never_synced_counts_the_inquiries_until_synced(
     session.commit()
 
     assert _count(session, _preset(shop, "30d"), [shop]) == _counted(1, 0)
+    for days, email in ((10, "mo@x.io"), (11, "ned@x.io"), (12, "oz@x.io")):
+        _add(session, shop, days, email=email)  # an import: more waiting than a request links
+
+    assert _count(session, _preset(shop, "30d"), [shop]) == _counted(5, 3)  # Lea counted twice
+    customers.sync(session, shop)
+    session.commit()
+    assert _count(session, _preset(shop, "30d"), [shop]) == _counted(4, 3)
 
 
 def test_the_dashboard_edge_commits_the_sync(

@@ -26,7 +26,8 @@ from barberbot.campaigns import customers
 from barberbot.inquiries import settled
 from barberbot.models import Customer, CustomerDay, Inquiry, Shop
 
-SMALL_SHOP = 20_000  # inquiries a shop without a settled mark may be synced with in a request
+# inquiries a request may link: all of a shop never synced, or those waiting in one synced
+SMALL_SHOP = 20_000
 
 
 def count(session: Session, selection: Selection, shops: list[Shop]) -> dict[str, int]:
@@ -54,10 +55,11 @@ def _table_shop(selection: Selection, shops: list[Shop]) -> Shop | None:
 
 def _synced(session: Session, shop: Shop) -> bool:
     """Bring the shop's customers up to date: incrementally, or fully if the shop is small.
-    False if they are not (a large shop never synced; another writer won a race)."""
+    False if they are not (a large shop never synced, a large import waiting to be linked,
+    another writer won a race): the sender or `barberbot customers sync` links them."""
     try:
         with session.begin_nested():
-            if customers.sync_recent(session, shop) is not None:
+            if customers.sync_recent(session, shop, most=SMALL_SHOP) is not None:
                 return True
             if _is_small(session, shop):
                 customers.sync(session, shop)

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Exists,
     Row,
     Table,
     and_,
@@ -99,17 +100,32 @@ def sync(session: Session, shop: Shop, *, quick: bool = False) -> int:
     return linked
 
 
-def sync_recent(session: Session, shop: Shop) -> int | None:
+def sync_recent(session: Session, shop: Shop, *, most: int | None = None) -> int | None:
     """Like `sync`, reading only the inquiries of the days since the settled mark and of the
-    days marked late; None if the shop has no mark yet (a full `sync` leaves one)."""
+    days marked late. None, and nothing done, if the shop has no mark yet (a full `sync`
+    leaves one) or more than `most` inquiries wait to be linked (a large import)."""
     through = settled.through(session, shop.id, READER)
     if through is None:
         return None
     began, late = utcnow(), settled.late_days(session, shop.id, READER)
+    recent = _days(Inquiry.received_at, through, late.values())
+    if most is not None and _unlinked(session, shop, recent, most + 1) > most:
+        return None
     _drop_forgotten(session, shop, _days(CustomerInquiry.received_at, through, late.values()))
-    linked = _link(session, shop, _days(Inquiry.received_at, through, late.values()))
+    linked = _link(session, shop, recent)
     _settle(session, shop, began, late)
     return linked
+
+
+def _unlinked(session: Session, shop: Shop, within: ColumnElement[bool], limit: int) -> int:
+    """The shop's inquiries (`within` these times) not linked yet, counted up to `limit`."""
+    waiting = (
+        select(Inquiry.id)
+        .where(Inquiry.shop_id == shop.id, within, ~_is_linked())
+        .limit(limit)
+        .subquery()
+    )
+    return session.scalar(select(func.count()).select_from(waiting)) or 0
 
 
 def _days(
@@ -136,6 +152,10 @@ def _runs(days: Iterable[int]) -> list[tuple[int, int]]:
     return runs
 
 
+def _is_linked() -> Exists:
+    return exists().where(CustomerInquiry.inquiry_id == Inquiry.id)
+
+
 def _settle(session: Session, shop: Shop, began: datetime, late: dict[int, int]) -> None:
     """Everything before the days not settled when the sync began is linked, late days too."""
     settled.advance(session, shop.id, READER, settled.settled_before(began))
@@ -151,7 +171,7 @@ def _link(session: Session, shop: Shop, within: ColumnElement[bool] | None = Non
             .where(
                 Inquiry.shop_id == shop.id,
                 within if within is not None else true(),
-                ~exists().where(CustomerInquiry.inquiry_id == Inquiry.id),
+                ~_is_linked(),
             )
             .order_by(Inquiry.received_at, Inquiry.id)
             .limit(BATCH)
