@@ -66,7 +66,8 @@ LOCATIONS = ["high-street", "station", "market"]
 SPAN_DAYS = 730  # the inquiries are spread over the two years up to now
 VIEWS = {"30d": "?shop=busy", "365d": "?shop=busy&period=365d",
          "30d men 25-34": "?shop=busy&gender=male&age=25-34",
-         "365d men 25-34": "?shop=busy&period=365d&gender=male&age=25-34"}  # fmt: skip
+         "365d men 25-34": "?shop=busy&period=365d&gender=male&age=25-34",
+         "365d haircuts": "?shop=busy&period=365d&type=haircut"}  # fmt: skip
 
 
 def load(db: Database, shop_id: int, first: int, count: int, rng: random.Random) -> None:
@@ -196,6 +197,8 @@ def _select(frame: pd.DataFrame, search: str, shift: int = 0) -> pd.DataFrame:
     if state.age_bands:
         low, high = next((lo, hi) for label, lo, hi in AGE_BANDS if label in state.age_bands)
         rows = rows[rows["age"].between(low, high)]
+    if state.inquiry_types:
+        rows = rows[rows["inquiry_type"].isin(state.inquiry_types)]
     return rows
 
 

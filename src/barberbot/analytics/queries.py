@@ -86,13 +86,21 @@ def conditions(
     return where
 
 
-def by_gender(selection: Selection, query: Select[*_Ts]) -> Select[*_Ts]:
-    """With a gender filter, MariaDB reads the inquiries by (shop, gender, time): only that
-    gender's part of the period, instead of the whole period by the covering index (which the
-    planner otherwise prefers, not knowing how few rows the filter keeps)."""
-    if not selection.genders:
+def narrowed(selection: Selection, query: Select[*_Ts]) -> Select[*_Ts]:
+    """With a gender, type or location filter, MariaDB reads the inquiries by (shop, that
+    column, time): only those of the period the filter keeps, instead of the whole period by
+    the covering index (which its planner prefers, not knowing how few rows the filter keeps)."""
+    index = next(
+        (name for name, on in (
+            ("ix_inquiries_shop_gender_received", selection.genders),
+            ("ix_inquiries_shop_type", selection.inquiry_types),
+            ("ix_inquiries_shop_location", selection.locations),
+        ) if on),
+        None,
+    )  # fmt: skip
+    if index is None:
         return query
-    return query.with_hint(Inquiry, "FORCE INDEX (ix_inquiries_shop_gender_received)", "mysql")
+    return query.with_hint(Inquiry, f"FORCE INDEX ({index})", "mysql")
 
 
 def _id_in(ids: frozenset[uuid.UUID]) -> ColumnElement[bool]:
@@ -145,7 +153,7 @@ def segments_and_ages(
     With `settled_before` (rollups settled up to that day) whole settled days come from the
     rollups and only the edges from the index; otherwise one scan of the index gives both.
     """
-    cut = _cut(selection, selection.period, settled_before, rollups.serves_ages)
+    cut = _cut(selection, selection.period, settled_before, rollups.serves_counts)
     segments, ages = [], []
     if cut.edges:
         fine = counts(session, selection, "inquiry_type", "gender", "age", "shop_id",
@@ -240,7 +248,7 @@ def _indexed_hours(
     hour = _local_hour(session, zone, span).label("local_hour")
     current = case((Inquiry.received_at >= period.start, 1), else_=0).label("current")
     earlier = case((Inquiry.received_at < period.end - WEEK, 1), else_=0).label("earlier")
-    query = by_gender(
+    query = narrowed(
         selection,
         select(hour, current, earlier, func.count().label("inquiries"))
         .where(*conditions(selection, edges))
@@ -358,7 +366,7 @@ def _seen_before(selection: Selection, column: str, value: Any) -> ColumnElement
 
 def _contacts(session: Session, selection: Selection, column: str) -> tuple[int, int]:
     """(distinct e-mails or phones of the selection, how many of them were used before)."""
-    values = by_gender(
+    values = narrowed(
         selection,
         select(getattr(Inquiry, column).label("value"))
         .where(*conditions(selection), getattr(Inquiry, column).is_not(None))
@@ -373,7 +381,7 @@ def _pairs(session: Session, selection: Selection) -> tuple[int, int, int, int]:
     """The distinct (e-mail, phone) pairs of the selection: how many; how many of them are two
     new contacts; how many distinct new e-mails are paired with a phone used before, and new
     phones with an e-mail used before."""
-    both = by_gender(
+    both = narrowed(
         selection,
         select(Inquiry.email.label("email"), Inquiry.phone.label("phone"))
         .where(*conditions(selection), Inquiry.email.is_not(None), Inquiry.phone.is_not(None))

@@ -42,6 +42,7 @@ READER = "rollups"
 TOP_LEVEL = 9  # blocks of 1, 2, 4 ... 512 days
 BUILD_DAYS = 32  # days counted from the inquiries per query when settling
 COUNT_KEYS = ("inquiry_type", "gender", "age_band", "location")
+AGE_KEYS = ("inquiry_type", "location", "gender", "age")
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,11 @@ def serves_counts(selection: Selection) -> bool:
     return not selection.answers and selection.answer_ids is None
 
 
-def serves_ages(selection: Selection) -> bool:
-    return serves_counts(selection) and not selection.inquiry_types and not selection.locations
-
-
 def serves_hours(selection: Selection) -> bool:
-    return serves_ages(selection) and not selection.genders and not selection.age_bands
+    """The hourly rollup has no filters: a filtered view reads its hours from the index."""
+    return serves_counts(selection) and not (
+        selection.genders or selection.age_bands or selection.inquiry_types or selection.locations
+    )
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -94,15 +94,9 @@ def serves_hours(selection: Selection) -> bool:
 def counts(session: Session, selection: Selection, days: tuple[int, int]) -> pd.DataFrame:
     """Inquiries and consenting ones by inquiry_type, gender, age_band, shop_id, location."""
     table = RollupCount
-    where = [*_in_blocks(table, selection, days)]
-    if selection.genders:
-        where.append(table.gender.in_(selection.genders))
-    if selection.inquiry_types:
-        where.append(table.inquiry_type.in_(selection.inquiry_types))
+    where = [*_in_blocks(table, selection, days), *_filters(table, selection)]
     if selection.age_bands:
         where.append(table.age_band.in_(selection.age_bands))
-    if selection.locations:
-        where.append(table.location.in_(selection.locations))
     keys = [table.inquiry_type, table.gender, table.age_band, table.shop_id, table.location]
     query = (
         select(*keys, func.sum(table.inquiries), func.sum(table.consenting))
@@ -119,16 +113,28 @@ def counts(session: Session, selection: Selection, days: tuple[int, int]) -> pd.
 
 
 def ages(session: Session, selection: Selection, days: tuple[int, int]) -> pd.DataFrame:
-    """Inquiries by age (gender and age band filters only: see `serves_ages`)."""
+    """Inquiries by age."""
     table = RollupAge
-    where = [*_in_blocks(table, selection, days)]
-    if selection.genders:
-        where.append(table.gender.in_(selection.genders))
+    where = [*_in_blocks(table, selection, days), *_filters(table, selection)]
     if selection.age_bands:
         where.append(bands_condition(table.age, list(selection.age_bands)))
     query = select(table.age, func.sum(table.inquiries)).where(*where).group_by(table.age)
     frame = pd.DataFrame([tuple(r) for r in session.execute(query)], columns=["age", "inquiries"])
     return frame.astype({"age": "int64", "inquiries": "int64"})
+
+
+def _filters(
+    table: type[RollupCount] | type[RollupAge], selection: Selection
+) -> list[ColumnElement[bool]]:
+    """The gender, type and location filters, which both block tables keep."""
+    where: list[ColumnElement[bool]] = []
+    if selection.genders:
+        where.append(table.gender.in_(selection.genders))
+    if selection.inquiry_types:
+        where.append(table.inquiry_type.in_(selection.inquiry_types))
+    if selection.locations:
+        where.append(table.location.in_(selection.locations))
+    return where
 
 
 def hours(
@@ -254,11 +260,12 @@ def _count_days(session: Session, shop_id: int, first: int, end: int) -> None:
     _write(session, RollupCount, shop_id, by_segment, ("first_day", *COUNT_KEYS, "inquiries",
                                                        "consenting"))  # fmt: skip
     by_age = (
-        select(day, Inquiry.gender, Inquiry.age, func.count())
+        select(day, Inquiry.inquiry_type, place, Inquiry.gender, Inquiry.age, func.count())
         .where(*where)
-        .group_by(literal_column("day"), Inquiry.gender, Inquiry.age)
-    )
-    _write(session, RollupAge, shop_id, by_age, ("first_day", "gender", "age", "inquiries"))
+        .group_by(literal_column("day"), Inquiry.inquiry_type, literal_column("place"),
+                  Inquiry.gender, Inquiry.age)
+    )  # fmt: skip
+    _write(session, RollupAge, shop_id, by_age, ("first_day", *AGE_KEYS, "inquiries"))
     hour = (seconds // 3600).label("hour")
     quarter = (seconds // 900) % 4
     by_hour = (
@@ -291,7 +298,7 @@ def _count_blocks(session: Session, shop_id: int, days: Sequence[int], before: i
         spans = [(block * size, (block + 1) * size) for block in chosen]
         for table, keys, sums in (
             (RollupCount, COUNT_KEYS, ("inquiries", "consenting")),
-            (RollupAge, ("gender", "age"), ("inquiries",)),
+            (RollupAge, AGE_KEYS, ("inquiries",)),
         ):
             _sum_level(session, table, shop_id, level, spans, keys, sums)
 

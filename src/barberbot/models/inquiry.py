@@ -30,10 +30,11 @@ class Inquiry(Base):
             "email",
             "phone",
         ),
-        # a view filtered by gender reads only that gender's period (analytics.queries.by_gender)
+        # a view filtered by gender, type or location reads only those inquiries of its period
+        # (analytics.queries.narrowed)
         Index("ix_inquiries_shop_gender_received", "shop_id", "gender", "received_at", "age"),
-        Index("ix_inquiries_shop_location", "shop_id", "location"),
-        Index("ix_inquiries_shop_type", "shop_id", "inquiry_type"),
+        Index("ix_inquiries_shop_location", "shop_id", "location", "received_at"),
+        Index("ix_inquiries_shop_type", "shop_id", "inquiry_type", "received_at"),
         # a customer's earlier inquiries, by e-mail or by phone (new vs returning)
         Index("ix_inquiries_shop_email", "shop_id", "email", "received_at"),
         Index("ix_inquiries_shop_phone", "shop_id", "phone", "received_at"),

@@ -34,13 +34,16 @@ class RollupCount(Base):
 
 
 class RollupAge(Base):
-    """Inquiries per gender and age: the age histogram, also with gender or band filters."""
+    """Inquiries per inquiry type, location, gender and age: the age histogram, filtered or not
+    (by type first: a type filter reads only its rows of each block)."""
 
     __tablename__ = "rollup_ages"
 
     shop_id: Mapped[int] = _shop()
     level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     first_day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inquiry_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    location: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" for none
     gender: Mapped[str] = mapped_column(String(24), primary_key=True)
     age: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     inquiries: Mapped[int] = mapped_column(Integer)

@@ -3,7 +3,9 @@
 The dashboard reads a year of a busy shop from counts kept per block of whole days
 (`rollup_counts`, `rollup_ages`) and per hour (`rollup_hours`) instead of from every inquiry;
 `settled_marks` and `late_days` say which days a summary has taken in and which changed since.
-A view filtered by gender reads that gender's inquiries of its period by their own index.
+A view filtered by gender, inquiry type or location reads only those inquiries of its period:
+by (shop, gender, received_at, age), and by the (shop, type) and (shop, location) indexes with
+received_at added.
 
 Revision ID: 5e7d1a2b3c4d
 Revises: e164a0b1c2d3
@@ -41,12 +43,23 @@ def _block() -> list[sa.Column[int]]:
     ]
 
 
+NARROWED = {"ix_inquiries_shop_location": "location", "ix_inquiries_shop_type": "inquiry_type"}
+
+
+def _index_by(column: str, name: str, *, with_time: bool) -> None:
+    # MariaDB keeps the foreign key on shop_id served by the other (shop_id, ...) indexes
+    op.drop_index(name, table_name="inquiries")
+    op.create_index(name, "inquiries", ["shop_id", column, *(["received_at"] if with_time else [])])
+
+
 def upgrade() -> None:
     op.create_index(
         "ix_inquiries_shop_gender_received",
         "inquiries",
         ["shop_id", "gender", "received_at", "age"],
     )
+    for name, column in NARROWED.items():
+        _index_by(column, name, with_time=True)
     op.create_table(
         "settled_marks",
         _shop(),
@@ -79,6 +92,8 @@ def upgrade() -> None:
         "rollup_ages",
         _shop(),
         *_block(),
+        sa.Column("inquiry_type", sa.String(64), primary_key=True),
+        sa.Column("location", sa.String(64), primary_key=True),
         sa.Column("gender", sa.String(24), primary_key=True),
         sa.Column("age", sa.SmallInteger(), primary_key=True),
         sa.Column("inquiries", sa.Integer(), nullable=False),
@@ -96,4 +111,6 @@ def downgrade() -> None:
         op.drop_table(table)
     op.drop_table("late_days")
     op.drop_table("settled_marks")
+    for name, column in NARROWED.items():
+        _index_by(column, name, with_time=False)
     op.drop_index("ix_inquiries_shop_gender_received", table_name="inquiries")
