@@ -3,6 +3,7 @@ now, from the inquiries (`queries.customers`) for any other view."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -125,20 +126,33 @@ def test_customers_are_connected_over_all_time(session: Session, shop: Shop) -> 
     assert queries.customers(session, selection) == _counted(2, 0)
 
 
-def test_filtered_several_shop_and_past_views_count_the_inquiries(
-    session: Session, shop: Shop
-) -> None:
+def test_several_shops_are_counted_from_the_inquiries(session: Session, shop: Shop) -> None:
     other = make_shop(session, slug="other")
     _joined(session, shop)
-    men = Selection(shop_ids=(shop.id,), period=_preset(shop, "30d").period, genders=("male",))
-    both = Selection(shop_ids=(shop.id, other.id), period=men.period)
+    both = Selection(shop_ids=(shop.id, other.id), period=_preset(shop, "30d").period)
+
+    assert _count(session, both, [shop, other]) == _counted(2, 0)
+    assert not _synced(session, shop)  # the customers table is per shop: not asked
+
+
+def test_filtered_and_past_views_count_the_same_people_through_the_links(
+    session: Session, shop: Shop
+) -> None:
+    _joined(session, shop)
+    _add(session, shop, 3, email="zoe@x.io", gender="female")
+    _add(session, shop, 100, email="zoe@x.io", gender="male")
+    period = _preset(shop, "30d").period
+    men = Selection(shop_ids=(shop.id,), period=period, genders=("male",))
+    women = Selection(shop_ids=(shop.id,), period=period, genders=("female",))
     ended = Period(_ago(30), _ago(7))  # Lea's phone alone (5 days ago) is after its end
 
-    assert _count(session, men, [shop]) == _counted(2, 0)
-    assert _count(session, both, [shop, other]) == _counted(2, 0)
+    assert _count(session, men, [shop]) == _counted(1, 0)  # Lea, one person as unfiltered
+    assert _count(session, women, [shop]) == _counted(1, 0)  # Zoe came 100 days ago too
     assert _count(session, Selection(shop_ids=(shop.id,), period=ended), [shop]) == _counted(1, 0)
-    assert not _synced(session, shop)  # none of them synced the customers table
-    assert _count(session, _preset(shop, "30d"), [shop]) == _counted(1, 0)
+    assert _count(session, _preset(shop, "30d"), [shop]) == _counted(2, 0)
+    year = Selection(shop_ids=(shop.id,), period=_preset(shop, "365d").period)
+    assert _count(session, replace(year, genders=("female",)), [shop]) == _counted(1, 1)
+    assert _count(session, replace(year, inquiry_types=("beard_trim",)), [shop]) == _counted(2, 2)
 
 
 def test_a_large_shop_or_import_not_synced_counts_the_inquiries_until_synced(

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from barberbot.analytics import queries
+from barberbot.analytics import linked_customers, queries
 from barberbot.analytics.filters import Selection
 from barberbot.campaigns import customers
 from barberbot.inquiries import settled
@@ -32,15 +32,23 @@ SMALL_SHOP = 20_000
 
 def count(session: Session, selection: Selection, shops: list[Shop]) -> dict[str, int]:
     """{"customers", "new", "returning"} of the view; may sync (the caller commits)."""
-    shop = _table_shop(selection, shops)
-    if shop is None or not _ends_after_newest(session, selection) or not _synced(session, shop):
+    shop = _one_shop(selection, shops)
+    if shop is None or not _synced(session, shop):
         return queries.customers(session, selection)
+    if _filtered(selection) or not _ends_after_newest(session, selection):
+        return linked_customers.count(session, selection)
     return _from_table(session, shop.id, selection.period.start)
 
 
-def _table_shop(selection: Selection, shops: list[Shop]) -> Shop | None:
-    """The one shop of an unfiltered view, which the table can count."""
-    filtered = (
+def _one_shop(selection: Selection, shops: list[Shop]) -> Shop | None:
+    """The one shop of a view, whose customers the table has."""
+    if len(shops) != 1 or selection.shop_ids != (shops[0].id,):
+        return None
+    return shops[0]
+
+
+def _filtered(selection: Selection) -> bool:
+    return bool(
         selection.genders
         or selection.age_bands
         or selection.inquiry_types
@@ -48,9 +56,6 @@ def _table_shop(selection: Selection, shops: list[Shop]) -> Shop | None:
         or selection.answers
         or selection.answer_ids is not None
     )
-    if filtered or len(shops) != 1 or selection.shop_ids != (shops[0].id,):
-        return None
-    return shops[0]
 
 
 def _synced(session: Session, shop: Shop) -> bool:
