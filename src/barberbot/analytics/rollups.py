@@ -10,9 +10,8 @@ covering index, so a year of a busy shop is a few thousand rows instead of half 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Any
 
 import pandas as pd
@@ -186,7 +185,7 @@ def _settle(session: Session, shop_id: int, before: int) -> bool:
     days = [*late, *range(start, before)]
     if days:
         _forget_days(session, shop_id, late)
-        for first, end in _runs(days):
+        for first, end in settled.runs(days, BUILD_DAYS):
             _count_days(session, shop_id, first, end)
         _count_blocks(session, shop_id, days, before)
     settled.clear_late(session, marks)
@@ -199,15 +198,6 @@ def _settle(session: Session, shop_id: int, before: int) -> bool:
 def _first_day(session: Session, shop_id: int, before: int) -> int:
     first = session.scalar(select(func.min(Inquiry.received_at)).where(Inquiry.shop_id == shop_id))
     return before if first is None else min(day_of(first), before)
-
-
-def _runs(days: Iterable[int]) -> Iterator[tuple[int, int]]:
-    """[first, end) runs of consecutive days, at most BUILD_DAYS long."""
-    ordered = sorted(set(days))
-    for _, run in groupby(enumerate(ordered), key=lambda pair: pair[1] - pair[0]):
-        numbers = [day for _, day in run]
-        for first in range(numbers[0], numbers[-1] + 1, BUILD_DAYS):
-            yield first, min(first + BUILD_DAYS, numbers[-1] + 1)
 
 
 def _forget_days(session: Session, shop_id: int, days: Sequence[int]) -> None:

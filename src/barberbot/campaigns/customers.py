@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -137,20 +137,9 @@ def _days(
         column >= settled.start_of(through),
         *(
             and_(column >= settled.start_of(first), column < settled.start_of(end))
-            for first, end in _runs(day for day in late if day < through)
+            for first, end in settled.runs(day for day in late if day < through)
         ),
     )
-
-
-def _runs(days: Iterable[int]) -> list[tuple[int, int]]:
-    """Consecutive days as [first, end) ranges: one range of the index for each."""
-    runs: list[tuple[int, int]] = []
-    for day in sorted(set(days)):
-        if runs and runs[-1][1] == day:
-            runs[-1] = (runs[-1][0], day + 1)
-        else:
-            runs.append((day, day + 1))
-    return runs
 
 
 def _is_linked() -> Exists:

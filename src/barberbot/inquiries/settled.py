@@ -43,6 +43,19 @@ def settled_before(now: datetime | None = None) -> int:
     return day_of((now or utcnow()) - SETTLE_AFTER)
 
 
+def runs(days: Iterable[int], longest: int | None = None) -> list[tuple[int, int]]:
+    """Consecutive days as [first, end) ranges, each at most `longest` days: one range of an
+    index each."""
+    found: list[tuple[int, int]] = []
+    for day in sorted(set(days)):
+        first, end = found[-1] if found else (day, day)
+        if found and end == day and (longest is None or day - first < longest):
+            found[-1] = (first, day + 1)
+        else:
+            found.append((day, day + 1))
+    return found
+
+
 def mark_late(
     session: Session, received: Iterable[tuple[int, datetime]], now: datetime | None = None
 ) -> None:
