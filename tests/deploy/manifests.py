@@ -62,12 +62,13 @@ def named(manifests: tuple[Manifest, ...], kind: str, name: str) -> Manifest:
 
 
 def pod_specs(manifests: tuple[Manifest, ...]) -> list[tuple[Manifest, Manifest]]:
-    """(workload, pod template) for every Deployment, StatefulSet and Job."""
+    """(workload, pod template) for every Deployment, StatefulSet, Job and CronJob."""
     return [
-        (m, m["spec"]["template"])
+        (m, m["spec"]["jobTemplate"]["spec"]["template"] if m["kind"] == "CronJob"
+         else m["spec"]["template"])
         for m in manifests
-        if m["kind"] in ("Deployment", "StatefulSet", "Job")
-    ]
+        if m["kind"] in ("Deployment", "StatefulSet", "Job", "CronJob")
+    ]  # fmt: skip
 
 
 def app_containers(manifests: tuple[Manifest, ...]) -> list[tuple[str, Manifest]]:

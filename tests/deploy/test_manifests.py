@@ -224,7 +224,7 @@ def test_every_container_runs_a_real_cli_command(overlay: str) -> None:
     for workload, container in app_containers(render(overlay)):
         assert container.get("command", entrypoint) == entrypoint == ["barberbot"], workload
         roles.add(resolve_command(container["args"]))
-    assert roles == {"serve", "worker", "db upgrade", "campaigns run"}
+    assert roles == {"serve", "worker", "db upgrade", "campaigns run", "customers sync"}
 
 
 def test_the_image_default_command_is_real_and_the_cli_check_can_fail() -> None:
