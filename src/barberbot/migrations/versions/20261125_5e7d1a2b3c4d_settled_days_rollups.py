@@ -15,11 +15,18 @@ Create Date: 2026-11-25 14:00:00
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 
 from barberbot.models.base import UTCDateTime
+
+# utf8mb4 whatever the database's default, as every table (keys of names and locations)
+MYSQL_TABLE_OPTIONS: dict[str, Any] = {
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": "utf8mb4_unicode_ci",
+}
 
 revision: str = "5e7d1a2b3c4d"
 down_revision: str | None = "e164a0b1c2d3"
@@ -65,6 +72,7 @@ def upgrade() -> None:
         _shop(),
         sa.Column("reader", sa.String(16), primary_key=True),
         sa.Column("through_day", sa.Integer(), nullable=False),
+        **MYSQL_TABLE_OPTIONS,
     )
     op.create_table(
         "late_days",
@@ -75,6 +83,7 @@ def upgrade() -> None:
         sa.Column("reader", sa.String(16), nullable=False),
         sa.Column("day", sa.Integer(), nullable=False),
         sa.Column("marked_at", UTCDateTime(), nullable=False),
+        **MYSQL_TABLE_OPTIONS,
     )
     op.create_index("ix_late_days_shop_reader", "late_days", ["shop_id", "reader", "day"])
     op.create_table(
@@ -87,6 +96,7 @@ def upgrade() -> None:
         sa.Column("location", sa.String(64), primary_key=True),
         sa.Column("inquiries", sa.Integer(), nullable=False),
         sa.Column("consenting", sa.Integer(), nullable=False),
+        **MYSQL_TABLE_OPTIONS,
     )
     op.create_table(
         "rollup_ages",
@@ -97,12 +107,14 @@ def upgrade() -> None:
         sa.Column("gender", sa.String(24), primary_key=True),
         sa.Column("age", sa.SmallInteger(), primary_key=True),
         sa.Column("inquiries", sa.Integer(), nullable=False),
+        **MYSQL_TABLE_OPTIONS,
     )
     op.create_table(
         "rollup_hours",
         _shop(),
         sa.Column("hour", sa.Integer(), primary_key=True),
         *(sa.Column(f"q{n}", sa.Integer(), nullable=False) for n in range(4)),
+        **MYSQL_TABLE_OPTIONS,
     )
 
 

@@ -14,9 +14,16 @@ Create Date: 2026-11-25 15:00:00
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+
+# utf8mb4 whatever the database's default, as every table (keys of names and locations)
+MYSQL_TABLE_OPTIONS: dict[str, Any] = {
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": "utf8mb4_unicode_ci",
+}
 
 revision: str = "6f8e2b3c4d5e"
 down_revision: str | None = "5e7d1a2b3c4d"
@@ -51,6 +58,7 @@ def upgrade() -> None:
         sa.Column("day", sa.Integer(), primary_key=True),
         sa.Column("firsts", sa.Integer(), nullable=False),
         sa.Column("lasts", sa.Integer(), nullable=False),
+        **MYSQL_TABLE_OPTIONS,
     )
     op.create_index("ix_customers_shop_first", "customers", ["shop_id", "first_inquiry_at"])
     op.create_index(
