@@ -2,8 +2,10 @@
 
 However many inquiries a shop has, each query returns at most a few thousand rows (counts per
 type, gender, age and location; per local hour), so the dashboard's memory does not grow with
-the data. Every query of a period reads one range of the covering index
-`ix_inquiries_shop_received_cover`, never the table itself.
+the data. Given the day rollups are settled up to (`rollups.settle`), a period's whole settled
+days are read from the rollups and only its edges from the inquiries; otherwise a period is one
+range of the covering index `ix_inquiries_shop_received_cover`, or, with a gender, type or
+location filter, of that filter's own index (`narrowed`).
 """
 
 from __future__ import annotations
@@ -220,10 +222,10 @@ def local_hours(
     """
     period = selection.period
     span = Period(period.start - WEEK, period.end)
-    if settled_before is not None and rollups.serves_hours(selection):
-        splits = [rollups.split(piece, settled_before) for piece in _pieces(span, period)]
-    else:
-        splits = [rollups.Split(None, (span,))]
+    splits = [
+        _cut(selection, piece, settled_before, rollups.serves_hours)
+        for piece in _pieces(span, period)
+    ]
     edges = [edge for cut in splits for edge in cut.edges]
     days = [cut.days for cut in splits if cut.days]
     frames = [_indexed_hours(session, selection, zone, span, edges)] if edges else []
@@ -273,11 +275,10 @@ def _rolled_hours(
     rows = rollups.hours(session, selection.shop_ids, days)
     starts = (rows["hour"].to_numpy() * 3600)[:, None] + np.arange(4) * 900  # UTC seconds
     counts = rows[["q0", "q1", "q2", "q3"]].to_numpy()
-    changes = [
-        (int(moment.timestamp()), seconds) for moment, seconds in offset_segments(zone, span)
-    ]
-    at = np.searchsorted([moment for moment, _ in changes], starts, side="right") - 1
-    offsets = np.array([seconds for _, seconds in changes])[np.clip(at, 0, None)]
+    changes = offset_segments(zone, span)
+    moments = [moment.timestamp() for moment, _ in changes]
+    at = np.clip(np.searchsorted(moments, starts, side="right") - 1, 0, None)
+    offsets = np.array([seconds for _, seconds in changes])[at]
     period = selection.period
     frame = pd.DataFrame(
         {

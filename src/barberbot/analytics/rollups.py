@@ -1,11 +1,12 @@
 """The dashboard's rollups: the inquiries of settled days counted once, then read in their place.
 
 Three tables (`models/rollup.py`): inquiries per type, gender, age band and location, and per
-gender and age, for blocks of 2**k whole UTC days; inquiries per UTC hour by quarter. `settle`
+type, location, gender and age, for blocks of 2**k whole UTC days; inquiries per UTC hour by
+quarter. `settle`
 brings a shop's rollups up to its settled days (`inquiries/settled.py`) and counts late days
 again. A reader takes a period's whole settled days from at most two blocks per level and the
 rest — the partial first and last day, the day or two not settled yet — from the inquiries'
-covering index, so a year of a busy shop is a few thousand rows instead of half a million.
+covering index, so a year of a busy shop is about 15 blocks instead of half a million inquiries.
 """
 
 from __future__ import annotations
