@@ -35,7 +35,7 @@ def count(session: Session, selection: Selection, shops: list[Shop]) -> dict[str
     shop = _one_shop(selection, shops)
     if shop is None or not _synced(session, shop):
         return queries.customers(session, selection)
-    if _filtered(selection) or not _ends_after_newest(session, selection):
+    if selection.filtered or not _ends_after_newest(session, selection):
         return linked_customers.count(session, selection)
     return _from_table(session, shop.id, selection.period.start)
 
@@ -45,17 +45,6 @@ def _one_shop(selection: Selection, shops: list[Shop]) -> Shop | None:
     if len(shops) != 1 or selection.shop_ids != (shops[0].id,):
         return None
     return shops[0]
-
-
-def _filtered(selection: Selection) -> bool:
-    return bool(
-        selection.genders
-        or selection.age_bands
-        or selection.inquiry_types
-        or selection.locations
-        or selection.answers
-        or selection.answer_ids is not None
-    )
 
 
 def _synced(session: Session, shop: Shop) -> bool:

@@ -63,5 +63,17 @@ class Selection:
     # whose answers pass `answers`, found by the answer store; None: test them in SQL
     answer_ids: frozenset[uuid.UUID] | None = None
 
+    @property
+    def by_answers(self) -> bool:
+        """Filtered by custom questions' answers."""
+        return bool(self.answers) or self.answer_ids is not None
+
+    @property
+    def filtered(self) -> bool:
+        """Narrowed to some customers by any filter, not only to shops and a period."""
+        return self.by_answers or bool(
+            self.genders or self.age_bands or self.inquiry_types or self.locations
+        )
+
     def with_period(self, period: Period) -> Selection:
         return replace(self, period=period)

@@ -59,9 +59,5 @@ def _customer_ids(selection: Selection) -> Any:
 
 def _types_only(selection: Selection) -> bool:
     return bool(selection.inquiry_types) and not (
-        selection.genders
-        or selection.age_bands
-        or selection.locations
-        or selection.answers
-        or selection.answer_ids is not None
+        selection.genders or selection.age_bands or selection.locations or selection.by_answers
     )

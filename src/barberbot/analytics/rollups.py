@@ -78,14 +78,12 @@ def blocks(first: int, end: int) -> list[tuple[int, int]]:
 
 def serves_counts(selection: Selection) -> bool:
     """Custom answers are not in the rollups: with those filters the inquiries are read."""
-    return not selection.answers and selection.answer_ids is None
+    return not selection.by_answers
 
 
 def serves_hours(selection: Selection) -> bool:
     """The hourly rollup has no filters: a filtered view reads its hours from the index."""
-    return serves_counts(selection) and not (
-        selection.genders or selection.age_bands or selection.inquiry_types or selection.locations
-    )
+    return not selection.filtered
 
 
 # -- reading ---------------------------------------------------------------------------------
