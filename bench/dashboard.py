@@ -50,8 +50,7 @@ from barberbot.core.settings import Settings
 from barberbot.dashboard.client import Callbacks, sign_in
 from barberbot.dashboard.state import from_query
 from barberbot.dashboard.views import resolve
-from barberbot.inquiries import export
-from barberbot.inquiries import service as inquiries
+from barberbot.inquiries import export, writer
 from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES, Gender
 from barberbot.models import Inquiry, Role, Shop
 from barberbot.shops import service as shops
@@ -94,7 +93,7 @@ def load(db: Database, shop_id: int, first: int, count: int, rng: random.Random)
         })  # fmt: skip
         if len(batch) == 10_000 or n == first + count - 1:
             with db.transaction() as session:
-                inquiries.insert_rows(session, batch, skip_known=False)
+                writer.insert_rows(session, batch)
             batch = []
 
 

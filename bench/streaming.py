@@ -28,7 +28,7 @@ from sqlalchemy import delete, func, select
 from barberbot.core import migrate
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
-from barberbot.inquiries import service
+from barberbot.inquiries.capture import prepare
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Inquiry, Shop, Source
 from barberbot.shops import service as shops
@@ -76,13 +76,14 @@ def prepare_messages(all_shops: list[Shop], count: int) -> Prepared:
     for n in range(count):
         shop = all_shops[n % len(all_shops)]
         data = validate_inquiry(payload(n), shop.type_labels())
-        row = service.inquiry_values(shop, data, source=Source.API)
+        capture = prepare(shop, data, source=Source.API)
+        row = capture.values
         value = messages.encode(
-            inquiry_id=row["id"],
+            inquiry_id=capture.id,
             shop=shop.slug,
-            received_at=row["received_at"],
+            received_at=capture.received_at,
             source=Source.API,
-            data=data,
+            data=capture.data,
         )
         prepared.append((shop.slug.encode(), value, row))
     return prepared

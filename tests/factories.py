@@ -13,7 +13,9 @@ from barberbot.core.countries import country_for_timezone
 from barberbot.forms import service as forms
 from barberbot.forms.definition import FormDefinition
 from barberbot.forms.schemas import FormUpdate
-from barberbot.inquiries import service as inquiries
+from barberbot.forms.store import SqlAnswerStore
+from barberbot.inquiries import writer
+from barberbot.inquiries.capture import prepare
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Inquiry, Role, Shop, Source, User
 from barberbot.shops import service as shops
@@ -84,8 +86,11 @@ def make_inquiry(
     **overrides: Any,
 ) -> Inquiry:
     data = validate_inquiry(inquiry_payload(**overrides), shop.type_labels(), country=shop.country)
-    inquiry = inquiries.capture(session, shop, data, source=source, received_at=received_at).inquiry
+    capture = prepare(shop, data, source=source, received_at=received_at)
+    writer.write(session, [capture], SqlAnswerStore())  # the path every entry point takes
     session.commit()
+    inquiry = session.get(Inquiry, capture.id)
+    assert inquiry is not None
     return inquiry
 
 

@@ -27,12 +27,13 @@ from barberbot.forms.store import AnswerStore
 from barberbot.forms.stores import answer_store_for
 from barberbot.inquiries.api import create_inquiry
 from barberbot.inquiries.api import router as inquiries_router
-from barberbot.inquiries.intake import DirectIntake, Intake, StreamIntake
+from barberbot.inquiries.group_commit import GroupCommit
+from barberbot.inquiries.intake import DirectIntake, Intake
 from barberbot.inquiries.rules import InquiryCreate
-from barberbot.inquiries.writer import InquiryWriter
 from barberbot.shops.api import router as shops_router
 from barberbot.shops.cache import ShopCache
 from barberbot.streaming import kafka_config, metrics
+from barberbot.streaming.intake import StreamIntake
 from barberbot.streaming.outbox import Outbox
 from barberbot.streaming.relay import Relay
 from barberbot.web.form import router as form_router
@@ -57,9 +58,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         yield
         if relay is not None:
             relay.stop()
-            relay.outbox.close()
-        if isinstance(intake, DirectIntake):
-            intake.writer.close()
+        intake.close()  # what is queued is written (or the outbox closed)
         answers.close()
         if database is None:
             db.engine.dispose()
@@ -118,7 +117,7 @@ def _intake_for(
 ) -> tuple[Intake, Relay | None]:
     """The one decision between storing inquiries at once and streaming them through Kafka."""
     if not settings.streaming:
-        return DirectIntake(InquiryWriter(db, answers=answers)), None
+        return DirectIntake(GroupCommit(db, answers=answers)), None
     outbox = Outbox(settings.resolved_outbox_path)
     relay = Relay(outbox, settings.kafka_topic, kafka_config.producer(settings))
     return StreamIntake(outbox), relay

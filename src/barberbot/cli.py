@@ -315,13 +315,13 @@ def _import_table(
                 f"valid. Correct them, or add --skip-invalid to import the other {valid}."
             )
         if dry_run:
-            typer.echo(f"Checked: {len(plan.inquiries)} inquiries can be imported (dry run).")
+            typer.echo(f"Checked: {len(plan.captures)} inquiries can be imported (dry run).")
             return
         with typer.progressbar(
-            length=len(plan.inquiries), label="Importing", file=sys.stderr
+            length=len(plan.captures), label="Importing", file=sys.stderr
         ) as bar:
             added = store_plan(session, plan, answers=answers, progress=bar.update)
-    known = len(plan.inquiries) - added
+    known = len(plan.captures) - added
     typer.echo(
         f"Imported {added} new inquiries into {found.name} from {file.name} "
         f"(sheet {table.sheet!r}); {known} were already there"

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from barberbot.analytics import rollups
 from barberbot.analytics.filters import Period, Selection, period_for
 from barberbot.analytics.summary import Summary, summarise
-from barberbot.inquiries import service as inquiries
-from barberbot.inquiries import settled
+from barberbot.forms.store import SqlAnswerStore
+from barberbot.inquiries import service, settled, writer
+from barberbot.inquiries.capture import prepare
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import LateDay, RollupCount, Shop, Source
 from tests.factories import inquiry_payload, make_inquiry, make_shop
@@ -68,8 +69,8 @@ def _fill(session: Session, shop: Shop, count: int, seed: int) -> None:
             phone="",
         )
         data = validate_inquiry(payload, shop.type_labels(), country=shop.country)
-        rows.append(inquiries.inquiry_values(shop, data, source=Source.API, received_at=when))
-    inquiries.insert_rows(session, rows, skip_known=False)
+        rows.append(prepare(shop, data, source=Source.API, received_at=when))
+    writer.write(session, rows, SqlAnswerStore())
     session.commit()
 
 
@@ -192,7 +193,7 @@ def test_forgetting_and_importing_old_inquiries_are_settled_again(session: Sessi
     kept = make_inquiry(session, shop=shop, received_at=NOW - timedelta(days=40), age=70)
     _settled(session, shop)
 
-    assert inquiries.forget(session, shop, kept.id)
+    assert service.forget(session, shop, kept.id)
     _fill(session, shop, 50, seed=6)  # a batch, as the Kafka worker and imports store them
     rolled, counted = _year(session, shop)
 

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from barberbot.campaigns import consent
 from barberbot.campaigns.sender import INTERRUPTED
 from barberbot.core.settings import Settings
-from barberbot.inquiries import service as inquiries
+from barberbot.forms.store import SqlAnswerStore
+from barberbot.inquiries import writer
+from barberbot.inquiries.capture import prepare
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import CampaignRecipient, Channel, Customer, Shop, Source
 from barberbot.testing.environment import settings_env
@@ -47,10 +49,8 @@ def add_people(session: Session, shop: Shop, prefix: str, count: int, *, consent
             ),
             shop.type_labels(),
         )
-        rows.append(
-            inquiries.inquiry_values(shop, data, source=Source.IMPORT, received_at=days_ago(1))
-        )
-    inquiries.insert_rows(session, rows, skip_known=False)
+        rows.append(prepare(shop, data, source=Source.IMPORT, received_at=days_ago(1)))
+    writer.write(session, rows, SqlAnswerStore())
     session.commit()
 
 

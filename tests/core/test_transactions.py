@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from barberbot.core.db import Database
-from barberbot.models import IdempotencyKey, Inquiry, Shop
+from barberbot.models import Inquiry, Shop
 from tests.factories import inquiry_payload
 
 
@@ -41,4 +41,3 @@ def test_a_failed_commit_is_a_500_not_a_201(
 
     assert response.status_code == 500
     assert session.scalar(select(func.count()).select_from(Inquiry)) == 0
-    assert session.scalar(select(func.count()).select_from(IdempotencyKey)) == 0

@@ -10,7 +10,7 @@ import pytest
 from barberbot.forms.answers import LONG_TEXT_MAX, SHORT_TEXT_MAX, check_answers
 from barberbot.forms.definition import NO_FORM, FormDefinition
 from barberbot.forms.schemas import FormUpdate
-from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry, validate_inquiry_json
+from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
 from tests.factories import form_fields, inquiry_payload
 
 FORM = FormDefinition(
@@ -121,7 +121,7 @@ def test_web_form_and_api_report_the_same_errors_together_with_standard_fields()
         validate_inquiry(body, TYPES, FORM)
 
     with pytest.raises(InquiryInvalid) as from_api:
-        validate_inquiry_json(orjson.dumps(body), TYPES, FORM)
+        validate_inquiry(orjson.dumps(body), TYPES, FORM)
 
     assert from_form.value.errors == expected
     assert from_api.value.errors == expected

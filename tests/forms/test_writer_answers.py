@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from barberbot.core.db import Database
 from barberbot.forms.definition import FormDefinition
 from barberbot.forms.store import AnswerDocument, AnswerStore
-from barberbot.inquiries import service
+from barberbot.inquiries.capture import prepare
+from barberbot.inquiries.group_commit import GroupCommit
 from barberbot.inquiries.rules import validate_inquiry
-from barberbot.inquiries.writer import InquiryWriter
 from barberbot.models import Inquiry, Shop, Source
 from tests.factories import inquiry_payload, make_form
 from tests.forms.conftest import raw_documents
@@ -36,18 +36,14 @@ class CountingStore:
         self.store.save(session, documents)
 
 
-async def _burst(writer: InquiryWriter, shop: Shop, form: FormDefinition, n: int) -> list[Any]:
+async def _burst(writer: GroupCommit, shop: Shop, form: FormDefinition, n: int) -> list[Any]:
     async def one(index: int) -> Any:
         data = validate_inquiry(
             inquiry_payload(customer_name=f"Customer {index}", answers={"hair_type": "Wavy"}),
             shop.type_labels(),
             form,
         )
-        values = service.inquiry_values(shop, data, source=Source.API)
-        document = service.answer_document(
-            values["id"], shop, data, form.version, values["received_at"]
-        )
-        return await writer.write(values, document=document)
+        return await writer.write(prepare(shop, data, source=Source.API, form_version=form.version))
 
     return await asyncio.gather(*(one(i) for i in range(n)))
 
@@ -57,7 +53,7 @@ def test_a_burst_of_answers_is_saved_in_batches(
 ) -> None:
     form = make_form(session, shop=shop)
     store = CountingStore(app.state.answer_store)
-    writer = InquiryWriter(database, answers=store)  # type: ignore[arg-type]
+    writer = GroupCommit(database, answers=store)  # type: ignore[arg-type]
 
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, _burst(writer, shop, form, 60)).result()

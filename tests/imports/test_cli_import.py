@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from barberbot.cli import app
 from barberbot.core.settings import Settings
-from barberbot.inquiries import service
+from barberbot.inquiries import writer
 from barberbot.models import Inquiry, Shop
 from barberbot.testing.environment import settings_env
 from tests.imports.conftest import WriteXlsx
@@ -172,16 +172,16 @@ def test_a_failure_mid_import_leaves_nothing_half_imported(
     header = ["Name", "Age", "Gender", "Inquiry type", "Phone"]
     rows = [[f"Customer {n}", 30, "male", "Haircut", f"01234{n:05d}"] for n in range(1200)]
     path = write_xlsx([header, *rows])
-    real_store_many = service.store_many
+    real_write = writer.write
     calls: list[int] = []
 
-    def store_many_failing_on_the_third_chunk(session: Session, chunk: Any) -> int:
+    def write_failing_on_the_third_chunk(session: Session, chunk: Any, answers: Any) -> Any:
         calls.append(len(chunk))
         if len(calls) == 3:
             raise RuntimeError("database went away")
-        return real_store_many(session, chunk)
+        return real_write(session, chunk, answers)
 
-    monkeypatch.setattr(service, "store_many", store_many_failing_on_the_third_chunk)
+    monkeypatch.setattr(writer, "write", write_failing_on_the_third_chunk)
 
     result = _import(path)
 

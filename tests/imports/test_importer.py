@@ -92,7 +92,7 @@ def test_rejected_rows_are_reported_with_their_reasons(
         "customer_name", "gender", "inquiry_type", "marketing_consent", "contact", "received_at",
     }  # fmt: skip
     assert errors["received_at"].startswith("'next week' is not a date")
-    assert [i["customer_name"] for i in plan.inquiries] == ["Bo Chen"]
+    assert [c.values["customer_name"] for c in plan.captures] == ["Bo Chen"]
 
 
 def test_a_row_repeated_in_the_file_is_stored_once(
@@ -101,7 +101,7 @@ def test_a_row_repeated_in_the_file_is_stored_once(
     row = ["Ana Lima", 31, "female", "Haircut", "0123456789"]
     plan = plan_import(read_table(write_xlsx([HEADER[:5], row, row])), shop)
 
-    assert len(plan.inquiries) == 1
+    assert len(plan.captures) == 1
     assert plan.repeats == {3: 2}
 
 

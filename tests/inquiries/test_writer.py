@@ -1,207 +1,174 @@
-"""The group-commit writer: many requests, one transaction; failures stay with their own row."""
+"""The one writer: every value exactly as given, and one idempotency record for every path."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+import uuid
+from datetime import timedelta
+from typing import Any
 
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from barberbot.core.db import Database
-from barberbot.inquiries import service
+from barberbot.forms.store import SqlAnswerStore
+from barberbot.inquiries import writer
+from barberbot.inquiries.capture import Capture, keyed_id, prepare
 from barberbot.inquiries.rules import validate_inquiry
-from barberbot.inquiries.writer import InquiryWriter, Written
-from barberbot.models import IdempotencyKey, Inquiry, Shop, Source
-from tests.factories import inquiry_payload
+from barberbot.inquiries.writer import IdempotencyConflict, Written
+from barberbot.models import Inquiry, LateDay, Shop, Source
+from barberbot.models.base import utcnow
+from tests.factories import inquiry_payload, make_shop
 
-T = TypeVar("T")
+AWKWARD = [
+    "O'Connor \\ backslash",
+    'Quote " and %s and %(name)s and ? marks',
+    "Zoë Núñez 💈 ✂️",
+    "Robert'); DROP TABLE inquiries;--",
+    "tab\there\nnew line",
+]
 
 
-def _values(shop: Shop, **overrides: Any) -> dict[str, Any]:
+def _capture(shop: Shop, inquiry_id: uuid.UUID | None = None, **overrides: Any) -> Capture:
     data = validate_inquiry(inquiry_payload(**overrides), shop.type_labels())
-    return service.inquiry_values(shop, data, source=Source.API)
+    return prepare(shop, data, source=Source.IMPORT, inquiry_id=inquiry_id)
 
 
-def _count(session: Session, model: type[Any] = Inquiry) -> int:
-    session.rollback()
-    return session.scalar(select(func.count()).select_from(model)) or 0
+def _write(session: Session, captures: list[Capture]) -> list[writer.Outcome]:
+    outcomes = writer.write(session, captures, SqlAnswerStore())
+    session.commit()
+    return outcomes
 
 
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run on a fresh event loop in its own thread (a browser test may hold this thread's)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+def _count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Inquiry)) or 0
 
 
-async def _write_all(writer: InquiryWriter, jobs: list[dict[str, Any]]) -> list[Any]:
-    calls = [writer.write(job.pop("values"), **job) for job in jobs]
-    return await asyncio.gather(*calls, return_exceptions=True)
+def test_awkward_text_and_nulls_are_stored_exactly(session: Session, shop: Shop) -> None:
+    captures = [
+        _capture(shop, message=text, customer_name=f"N {n} {text}")
+        for n, text in enumerate(AWKWARD)
+    ]
+    captures.append(_capture(shop, message="", email=None, location="", marketing_consent=False))
+
+    outcomes = _write(session, captures)
+    session.expire_all()
+
+    assert all(isinstance(o, Written) and not o.replayed for o in outcomes)
+    stored = {i.id: i for i in session.scalars(select(Inquiry))}
+    for capture in captures:
+        row, inquiry = capture.values, stored[capture.id]
+        assert inquiry.message == row["message"]
+        assert inquiry.customer_name == row["customer_name"]
+        assert inquiry.email == row["email"]
+        assert inquiry.location == row["location"]
+        assert inquiry.marketing_consent == row["marketing_consent"]
+        assert inquiry.consent_at == row["consent_at"]
+        assert inquiry.received_at == row["received_at"]
+        assert inquiry.fingerprint == capture.fingerprint
+    assert captures[-1].values["email"] is None
+    assert captures[-1].values["consent_text"] is None
 
 
-def test_a_burst_is_stored_and_every_caller_gets_its_own_row(
-    database: Database, session: Session, shop: Shop
+def test_the_same_captures_again_are_replays_that_store_nothing(
+    session: Session, shop: Shop
 ) -> None:
-    writer = InquiryWriter(database)
-    jobs = [{"values": _values(shop, customer_name=f"Customer {n}")} for n in range(50)]
-    expected = [job["values"]["id"] for job in jobs]
+    captures = [_capture(shop, uuid.uuid4(), message=f"message {n}") for n in range(20)]
+    _write(session, captures[:12])
 
-    results = _run(_write_all(writer, jobs))
-    writer.close()
+    outcomes = _write(session, captures)
 
-    assert [r.row["id"] for r in results] == expected
-    assert not any(r.replayed for r in results)
-    assert _count(session) == 50
-
-
-def test_one_bad_row_fails_alone(database: Database, session: Session, shop: Shop) -> None:
-    writer = InquiryWriter(database)
-    bad = _values(shop)
-    bad["customer_name"] = None  # the database refuses it (NOT NULL)
-    jobs = [{"values": _values(shop)}, {"values": bad}, {"values": _values(shop)}]
-
-    first, failed, third = _run(_write_all(writer, jobs))
-    writer.close()
-
-    assert isinstance(first, Written)
-    assert isinstance(third, Written)
-    assert isinstance(failed, Exception)
-    assert _count(session) == 2
+    assert [isinstance(o, Written) and o.replayed for o in outcomes] == [True] * 12 + [False] * 8
+    replayed = outcomes[0]
+    assert isinstance(replayed, Written)
+    assert isinstance(replayed.row, Inquiry)
+    assert replayed.row.id == captures[0].id
+    assert _count(session) == 20
 
 
-def test_the_same_key_in_one_batch_and_across_writers_stores_once(
-    database: Database, session: Session, shop: Shop
+def test_the_same_id_with_other_content_is_a_conflict(session: Session, shop: Shop) -> None:
+    first = _capture(shop, uuid.uuid4())
+    _write(session, [first])
+
+    [outcome] = _write(session, [_capture(shop, first.id, age=70)])
+
+    assert isinstance(outcome, IdempotencyConflict)
+    assert session.scalars(select(Inquiry.age)).all() == [34]
+
+
+def test_another_shops_id_is_a_conflict_whatever_its_content(session: Session, shop: Shop) -> None:
+    other = make_shop(session, slug="other")
+    first = _capture(other, uuid.uuid4())
+    _write(session, [first])
+
+    [outcome] = _write(session, [_capture(shop, first.id)])
+
+    assert isinstance(outcome, IdempotencyConflict)
+    assert _count(session) == 1
+
+
+def test_twice_in_one_batch_the_first_is_stored_and_the_second_judged_by_it(
+    session: Session, shop: Shop
 ) -> None:
-    one, other = InquiryWriter(database), InquiryWriter(database)  # as two processes would
+    first = _capture(shop, uuid.uuid4())
+    same, changed = _capture(shop, first.id), _capture(shop, first.id, age=70)
+
+    stored, replayed, conflict = _write(session, [first, same, changed])
+
+    assert isinstance(stored, Written)
+    assert not stored.replayed
+    assert isinstance(replayed, Written)
+    assert replayed.replayed
+    assert isinstance(conflict, IdempotencyConflict)
+    assert _count(session) == 1
+
+
+def test_a_row_from_before_fingerprints_replays(session: Session, shop: Shop) -> None:
+    first = _capture(shop, uuid.uuid4())
+    _write(session, [first])
+    session.execute(update(Inquiry).values(fingerprint=None))
+    session.commit()
+
+    [outcome] = _write(session, [_capture(shop, first.id, age=70)])
+
+    assert isinstance(outcome, Written)
+    assert outcome.replayed
+
+
+def test_only_ids_that_could_be_stored_are_looked_up(session: Session, shop: Shop) -> None:
     data = validate_inquiry(inquiry_payload(), shop.type_labels())
-    same_print = service.fingerprint(data)
 
-    async def race() -> list[Written]:
-        calls = [
-            writer.write(
-                service.inquiry_values(shop, data, source=Source.API),
-                key="same-key",
-                fingerprint=same_print,
-            )
-            for writer in (one, other) * 5
-        ]
-        return await asyncio.gather(*calls)
-
-    results = _run(race())
-    one.close()
-    other.close()
-
-    ids = {r.row["id"] if isinstance(r.row, dict) else r.row.id for r in results}
-    assert len(ids) == 1
-    assert sum(not r.replayed for r in results) == 1
-    assert _count(session) == 1
-    assert _count(session, IdempotencyKey) == 1
+    assert prepare(shop, data, source=Source.WEB_FORM).fresh
+    assert not prepare(shop, data, source=Source.API, idempotency_key="k").fresh
+    assert not prepare(shop, data, source=Source.DESKTOP, inquiry_id=uuid.uuid4()).fresh
 
 
-def test_a_key_reused_for_another_inquiry_is_a_conflict(
-    database: Database, session: Session, shop: Shop
+def test_a_key_names_the_same_id_in_its_shop_only(session: Session, shop: Shop) -> None:
+    other = make_shop(session, slug="other")
+
+    assert keyed_id(shop.id, "k-1") == keyed_id(shop.id, "k-1")
+    assert keyed_id(shop.id, "k-1") != keyed_id(other.id, "k-1")
+    assert keyed_id(shop.id, "k-1") != keyed_id(shop.id, "k-2")
+
+
+def test_the_fingerprint_is_what_the_customer_said_not_the_consent_wording(
+    shop: Shop,
 ) -> None:
-    writer = InquiryWriter(database)
+    plain = _capture(shop, marketing_consent=True)
+    worded = _capture(shop, marketing_consent=True, consent_text="Other wording")
+    older = _capture(shop, marketing_consent=True, age=35)
 
-    async def twice() -> list[Any]:
-        first = await writer.write(_values(shop), key="k", fingerprint="a")
-        with pytest.raises(service.IdempotencyConflict):
-            await writer.write(_values(shop), key="k", fingerprint="b")
-        return [first]
-
-    _run(twice())
-    writer.close()
-
-    assert _count(session) == 1
+    assert plain.fingerprint == worded.fingerprint
+    assert plain.fingerprint != older.fingerprint
+    assert plain.values["consent_text"] == shop.effective_consent_text()
+    assert worded.values["consent_text"] == "Other wording"
 
 
-def _hold_write_lock(database: Database) -> Any:
-    """Another connection (as another process would) takes the inquiries table's write lock."""
-    connection = database.engine.connect()
-    if database.engine.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        connection.exec_driver_sql("LOCK TABLES inquiries WRITE, idempotency_keys WRITE")
-    return connection
+def test_late_inquiries_mark_their_day_and_recent_ones_do_not(session: Session, shop: Shop) -> None:
+    data = validate_inquiry(inquiry_payload(), shop.type_labels())
+    late = prepare(shop, data, source=Source.DESKTOP, received_at=utcnow() - timedelta(days=3))
+    recent = prepare(shop, data, source=Source.DESKTOP, received_at=utcnow())
 
+    _write(session, [late, recent])
 
-def _release(connection: Any, dialect: str) -> None:
-    if dialect == "sqlite":
-        connection.exec_driver_sql("ROLLBACK")
-    else:
-        connection.exec_driver_sql("UNLOCK TABLES")
-    connection.close()
-
-
-def test_a_held_write_lock_delays_the_write_but_never_the_event_loop(
-    database: Database, session: Session, shop: Shop
-) -> None:
-    writer = InquiryWriter(database)
-    holder = _hold_write_lock(database)
-    dialect = database.engine.dialect.name
-
-    async def write_while_locked() -> tuple[Written, float, bool]:
-        write = asyncio.ensure_future(writer.write(_values(shop), key="k", fingerprint="f"))
-        longest_gap, last = 0.0, time.monotonic()
-        for _ in range(20):  # the lock is held: the loop must keep ticking meanwhile
-            await asyncio.sleep(0.01)
-            longest_gap, last = max(longest_gap, time.monotonic() - last), time.monotonic()
-        done_while_locked = write.done()
-        await asyncio.get_running_loop().run_in_executor(None, _release, holder, dialect)
-        return await write, longest_gap, done_while_locked
-
-    written, longest_gap, done_while_locked = _run(write_while_locked())
-    writer.close()
-
-    assert longest_gap < 1.0  # blocked on the lock, the loop would stall for the busy timeout
-    assert not done_while_locked
-    assert not written.replayed
-    assert _count(session) == 1
-    assert _count(session, IdempotencyKey) == 1
-
-
-def test_the_event_loop_never_checkpoints_sqlite_the_thread_does(
-    database: Database, session: Session, shop: Shop
-) -> None:
-    writer = InquiryWriter(database, checkpoint_rows=40)
-    jobs = [{"values": _values(shop, customer_name=f"Customer {n}")} for n in range(100)]
-
-    async def write_in_bursts() -> int:
-        for start in range(0, 100, 20):
-            await _write_all(writer, jobs[start : start + 20])
-        connection = writer._loop_connection
-        if connection is None:  # a server database: its writes never run on the loop
-            return 0
-        return int(connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
-
-    loop_autocheckpoint = _run(write_in_bursts())
-    writer.close()
-
-    assert loop_autocheckpoint == 0
-    # every 40 rows written on the loop; a burst that met the thread's checkpoint holding the
-    # lock is written by the thread instead and not counted, so at least the first one
-    assert writer.checkpoints >= 1 if writer.on_loop else writer.checkpoints == 0
-    assert _count(session) == 100
-
-
-def test_a_request_cancelled_while_waiting_still_has_its_inquiry_stored(
-    database: Database, session: Session, shop: Shop
-) -> None:
-    writer = InquiryWriter(database)
-
-    async def hang_up() -> bool:
-        write = asyncio.ensure_future(writer.write(_values(shop)))
-        await asyncio.sleep(0)  # the request is waiting for the batch
-        write.cancel()
-        await asyncio.sleep(0.3)  # the batch runs meanwhile
-        return write.cancelled()
-
-    cancelled = _run(hang_up())
-    writer.close()
-
-    assert cancelled
-    assert _count(session) == 1
+    days = set(session.scalars(select(LateDay.day)))
+    assert len(days) == 1
+    assert _count(session) == 2

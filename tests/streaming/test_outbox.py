@@ -5,13 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from barberbot.streaming.outbox import IdempotencyMismatch, Outbox
+from barberbot.inquiries.writer import IdempotencyConflict
+from barberbot.streaming.outbox import REMEMBER_SECONDS, Outbox
 
 
 def test_messages_wait_in_order_and_survive_a_reopen(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path / "outbox.db")
     for n in range(3):
-        outbox.add(b"kings", f"message {n}".encode())
+        outbox.add(b"kings", f"message {n}".encode(), inquiry_id=uuid.uuid4(), fingerprint="f")
     outbox.close()
 
     reopened = Outbox(tmp_path / "outbox.db")
@@ -24,7 +25,7 @@ def test_messages_wait_in_order_and_survive_a_reopen(tmp_path: Path) -> None:
 def test_remove_deletes_only_the_acknowledged(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path / "outbox.db")
     for n in range(3):
-        outbox.add(b"k", str(n).encode())
+        outbox.add(b"k", str(n).encode(), inquiry_id=uuid.uuid4(), fingerprint="f")
     first, _, third = outbox.peek(10)
 
     outbox.remove([first.seq, third.seq])
@@ -32,20 +33,38 @@ def test_remove_deletes_only_the_acknowledged(tmp_path: Path) -> None:
     assert [p.value for p in outbox.peek(10)] == [b"1"]
 
 
-def test_an_idempotency_key_returns_the_first_id(tmp_path: Path) -> None:
+def test_an_id_accepted_again_with_the_same_fingerprint_is_not_queued_again(
+    tmp_path: Path,
+) -> None:
     outbox = Outbox(tmp_path / "outbox.db")
-    first_id, second_id = uuid.uuid4(), uuid.uuid4()
+    inquiry_id = uuid.uuid4()
 
-    assert outbox.add(b"k", b"v1", idempotency=("kings", "key-1", "fp", first_id)) is None
-    assert outbox.add(b"k", b"v2", idempotency=("kings", "key-1", "fp", second_id)) == first_id
+    assert outbox.add(b"k", b"v1", inquiry_id=inquiry_id, fingerprint="fp") is True
+    assert outbox.add(b"k", b"v2", inquiry_id=inquiry_id, fingerprint="fp") is False
     assert outbox.backlog() == 1
 
 
-def test_an_idempotency_key_reused_for_other_content_is_refused(tmp_path: Path) -> None:
+def test_an_id_accepted_again_with_other_content_is_refused(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path / "outbox.db")
-    outbox.add(b"k", b"v1", idempotency=("kings", "key-1", "fp-a", uuid.uuid4()))
+    inquiry_id = uuid.uuid4()
+    outbox.add(b"k", b"v1", inquiry_id=inquiry_id, fingerprint="fp-a")
 
-    with pytest.raises(IdempotencyMismatch):
-        outbox.add(b"k", b"v2", idempotency=("kings", "key-1", "fp-b", uuid.uuid4()))
+    with pytest.raises(IdempotencyConflict):
+        outbox.add(b"k", b"v2", inquiry_id=inquiry_id, fingerprint="fp-b")
 
     assert outbox.backlog() == 1
+
+
+def test_accepted_ids_are_remembered_for_a_day_after_they_are_sent(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox.db")
+    old, recent = uuid.uuid4(), uuid.uuid4()
+    outbox.add(b"k", b"old", inquiry_id=old, fingerprint="f")
+    outbox.add(b"k", b"recent", inquiry_id=recent, fingerprint="f")
+    outbox._db.execute(
+        "UPDATE accepted SET at = at - ? WHERE inquiry_id = ?", (REMEMBER_SECONDS + 1, str(old))
+    )
+
+    outbox.remove([pending.seq for pending in outbox.peek(10)])
+
+    assert outbox.add(b"k", b"old again", inquiry_id=old, fingerprint="f") is True
+    assert outbox.add(b"k", b"recent again", inquiry_id=recent, fingerprint="f") is False

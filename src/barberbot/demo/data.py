@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from barberbot.auth import service as auth
-from barberbot.inquiries import service as inquiries
+from barberbot.forms.store import SqlAnswerStore
+from barberbot.inquiries import writer
+from barberbot.inquiries.capture import Capture, prepare
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Shop, Source
 from barberbot.shops import service as shops
@@ -186,6 +188,7 @@ def load_demo(session: Session, *, count: int = 300, days: int = 90, seed: int =
     now = datetime.now(UTC)
     offered = shop.type_labels()
     people: list[dict[str, object]] = []
+    captures: list[Capture] = []
     for _ in range(count):
         inquiry = _fake_inquiry(rng, shop)
         if people and rng.random() < RETURNING:  # someone who asked before asks again
@@ -194,7 +197,7 @@ def load_demo(session: Session, *, count: int = 300, days: int = 90, seed: int =
             people.append({key: inquiry[key] for key in PERSON})
         data = validate_inquiry(inquiry, offered, country=shop.country)
         source = rng.choices([Source.WEB_FORM, Source.API, Source.DESKTOP], [70, 10, 20])[0]
-        inquiries.capture(
-            session, shop, data, source=source, received_at=_received_at(rng, now, days)
-        )
+        received_at = _received_at(rng, now, days)
+        captures.append(prepare(shop, data, source=source, received_at=received_at))
+    writer.write(session, captures, SqlAnswerStore())  # no form: no answers to keep
     return DemoSummary(shop, count, created=True)

@@ -12,6 +12,8 @@ before it commits (MongoDB first, then the rows: see forms/store.py), idempotent
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,12 +26,14 @@ from sqlalchemy.orm import Session
 from barberbot.forms.answers import ANSWERS
 from barberbot.forms.definition import NO_FORM, FormDefinition
 from barberbot.forms.schemas import FormField
-from barberbot.forms.store import AnswerDocument, AnswerStore, SqlAnswerStore
+from barberbot.forms.store import AnswerStore, SqlAnswerStore
 from barberbot.imports.answers import answer_columns, cell_answer
 from barberbot.imports.columns import LABELS
 from barberbot.imports.reader import Table
-from barberbot.inquiries import service
-from barberbot.inquiries.rules import CONTACT_FIELD, InquiryInvalid, validate_inquiry
+from barberbot.inquiries import writer
+from barberbot.inquiries.capture import Capture, prepare
+from barberbot.inquiries.rules import CONTACT_FIELD, InquiryCreate, InquiryInvalid, validate_inquiry
+from barberbot.inquiries.writer import Written
 from barberbot.models import Shop, Source
 from barberbot.models.base import utcnow
 
@@ -65,10 +69,9 @@ class ImportPlan:
     """What importing the table would store, and what it refuses, before anything is stored."""
 
     table: Table
-    inquiries: list[dict[str, Any]] = field(default_factory=list)
+    captures: list[Capture] = field(default_factory=list)  # the inquiries, with their answers
     rejected: list[RowRejected] = field(default_factory=list)
     repeats: dict[int, int] = field(default_factory=dict)  # row -> the earlier row it repeats
-    documents: list[AnswerDocument] = field(default_factory=list)  # the inquiries' answers
     answer_headers: list[str] = field(default_factory=list)  # columns imported as answers
 
 
@@ -101,15 +104,16 @@ def plan_import(
             plan.repeats[row] = first_row_of[inquiry_id]
         else:
             first_row_of[inquiry_id] = row
-            plan.inquiries.append(
-                service.inquiry_values(
-                    shop, data, source=Source.IMPORT, inquiry_id=inquiry_id, received_at=received_at
+            plan.captures.append(
+                prepare(
+                    shop,
+                    data,
+                    source=Source.IMPORT,
+                    form_version=form.version,
+                    inquiry_id=inquiry_id,
+                    received_at=received_at,
                 )
             )
-            if form.version:
-                plan.documents.append(
-                    service.answer_document(inquiry_id, shop, data, form.version, received_at)
-                )
         progress(1)
     return plan
 
@@ -121,19 +125,15 @@ def store_plan(
     answers: AnswerStore | None = None,
     progress: Progress = _no_progress,
 ) -> int:
-    """Store the planned inquiries not stored yet; returns how many were new. Caller commits.
-
-    The answer documents are saved (again, harmlessly, for rows stored before) last, so with
-    MongoDB they are written before the caller commits the rows.
-    """
-    added = 0
-    for start in range(0, len(plan.inquiries), CHUNK):
-        chunk = plan.inquiries[start : start + CHUNK]
-        added += service.store_many(session, chunk)
-        progress(len(chunk))
+    """Store the planned inquiries not stored yet, through the one writer; returns how many
+    were new. Caller commits (with MongoDB, each chunk's documents are written first)."""
     store = answers or SqlAnswerStore()
-    for start in range(0, len(plan.documents), CHUNK):
-        store.save(session, plan.documents[start : start + CHUNK])
+    added = 0
+    for start in range(0, len(plan.captures), CHUNK):
+        chunk = plan.captures[start : start + CHUNK]
+        outcomes = writer.write(session, chunk, store)
+        added += sum(isinstance(o, Written) and not o.replayed for o in outcomes)
+        progress(len(chunk))
     return added
 
 
@@ -185,8 +185,16 @@ def _check_row(
         raise InquiryInvalid(errors)
     if inquiry_id is None:
         stamp = received_at.isoformat() if received_at else ""
-        inquiry_id = uuid.uuid5(ROW_NAMESPACE, f"{shop.slug}|{service.fingerprint(data)}|{stamp}")
+        inquiry_id = uuid.uuid5(ROW_NAMESPACE, f"{shop.slug}|{_content(data)}|{stamp}")
     return inquiry_id, received_at or now, data
+
+
+def _content(data: InquiryCreate) -> str:
+    """A row's content, digested exactly as since the first import (so importing a file
+    again finds its rows whatever BarberBot version stored them)."""
+    fields = data.model_dump(mode="json", exclude=None if data.answers else {ANSWERS})
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _cell_text(name: str, value: Any) -> Any:

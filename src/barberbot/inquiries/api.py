@@ -15,25 +15,17 @@ from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
 from barberbot.auth import service as auth
-from barberbot.core.deps import (
-    CurrentUser,
-    IntakeDep,
-    MemberShop,
-    SessionDep,
-    client_key,
-    signed_in_client,
-    unknown_shop,
-)
+from barberbot.core.deps import CurrentUser, IntakeDep, MemberShop, SessionDep
 from barberbot.core.openapi import json_body
-from barberbot.core.ratelimit import retry_after_header
 from barberbot.core.routing import RequestOnlyRoute
 from barberbot.forms import service as forms
 from barberbot.forms.deps import AnswerStoreDep
 from barberbot.forms.store import AnswerDocument, AnswerStore
 from barberbot.inquiries import export, service, sync
+from barberbot.inquiries.capture import prepare
+from barberbot.inquiries.entry import check_rate, intake_of, shop_with_form
 from barberbot.inquiries.filters import InquiryFilters
-from barberbot.inquiries.intake import Intake
-from barberbot.inquiries.rules import InquiryCreate, InquiryInvalid, validate_inquiry_json
+from barberbot.inquiries.rules import InquiryCreate, InquiryInvalid, validate_inquiry
 from barberbot.inquiries.schemas import (
     InquiryPage,
     InquiryRead,
@@ -42,6 +34,7 @@ from barberbot.inquiries.schemas import (
     encode_cursor,
 )
 from barberbot.inquiries.sync import SyncBatch, SyncReport
+from barberbot.inquiries.writer import IdempotencyConflict
 from barberbot.models import Role, Shop, Source
 
 router = APIRouter(prefix="/api/v1/shops/{slug}/inquiries", tags=["inquiries"])
@@ -56,23 +49,6 @@ IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
 }
 
 
-class TooManyRequests(HTTPException):
-    def __init__(self, wait: float) -> None:
-        super().__init__(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            "Too many submissions from this client; try again shortly.",
-            headers=retry_after_header(wait),
-        )
-
-
-def _check_rate(request: Request, signed_in: bool) -> None:
-    if signed_in:
-        return  # authenticated clients (the desktop app, integrations) are not throttled
-    wait = request.app.state.rate_limiter.hit(client_key(request))
-    if wait:
-        raise TooManyRequests(wait)
-
-
 class Queued(BaseModel):
     """Accepted and queued for the central store (when Kafka is configured)."""
 
@@ -83,28 +59,19 @@ class Queued(BaseModel):
 async def create_inquiry(request: Request, slug: str) -> Response:
     # The hot path, so a RequestOnlyRoute: FastAPI's body parsing and dependencies would
     # cost more than everything else here together. It validates on the event loop, hands
-    # the row to the group-commit writer, opens no session, and answers once the inquiry is
-    # committed (or durably queued).
-    found = await request.app.state.shop_cache.get_with_form(slug)
-    if found is None:
-        raise unknown_shop(slug)
-    shop, form = found
-    _check_rate(request, await signed_in_client(request))
+    # the capture to the intake (the group commit), opens no session, and answers once the
+    # inquiry is committed (or durably queued).
+    shop, form = await shop_with_form(request, slug)
+    await check_rate(request)
     idempotency_key = _idempotency_key(request)
-    data = validate_inquiry_json(
-        await _body(request), shop.type_labels(), form, country=shop.country
+    data = validate_inquiry(await _body(request), shop.type_labels(), form, country=shop.country)
+    capture = prepare(
+        shop, data, source=Source.API, form_version=form.version, idempotency_key=idempotency_key
     )
-    intake: Intake = request.app.state.intake
     try:
-        accepted = await intake.submit(
-            shop,
-            data,
-            source=Source.API,
-            idempotency_key=idempotency_key,
-            form_version=form.version,
-        )
-    except service.IdempotencyConflict as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+        accepted = await intake_of(request).submit(shop, capture)
+    except IdempotencyConflict:
+        raise HTTPException(status.HTTP_409_CONFLICT, _KEY_REUSED) from None
     headers = {"Location": f"{request.scope['path']}/{accepted.id}"}
     if accepted.replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -113,8 +80,11 @@ async def create_inquiry(request: Request, slug: str) -> Response:
         return _json(body, status.HTTP_202_ACCEPTED, headers)
     read = InquiryRead.model_validate(accepted.stored).model_dump(mode="json")
     if form.version and not accepted.replayed:
-        read |= {"answers": data.answers, "form_version": form.version}
+        read |= {"answers": capture.data.answers, "form_version": form.version}
     return _json(read, status.HTTP_201_CREATED, headers)
+
+
+_KEY_REUSED = "This Idempotency-Key was already used for a different inquiry."
 
 
 router.add_api_route(

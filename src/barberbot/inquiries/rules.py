@@ -276,42 +276,41 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
 
 def validate_inquiry(
-    data: Mapping[str, Any],
+    raw: Mapping[str, Any] | bytes,
     offered_types: Mapping[str, str],
     form: FormDefinition = NO_FORM,
     *,
     country: str | None = None,
 ) -> InquiryCreate:
-    """Validate raw input against the rules, the shop's inquiry types and its own questions.
+    """Validate raw input (its fields, or a JSON body as the API receives it) against the
+    rules, the shop's inquiry types and its own questions: the one check of every entry point.
 
     `country` is the shop's: phone numbers written without a country code are read as its.
+    Every mistake is reported at once, with the same messages whatever the input's shape.
     """
+    context = _context(offered_types, country)
     try:
-        inquiry = InquiryCreate.model_validate(data, context=_context(offered_types, country))
+        if isinstance(raw, bytes):
+            inquiry = InquiryCreate.model_validate_json(raw, context=context)
+        else:
+            inquiry = InquiryCreate.model_validate(raw, context=context)
     except ValidationError as error:
-        errors = field_errors(error.errors())
-        if not ({"phone", "email"} & errors.keys()) and _no_contact_given(data):
-            errors[CONTACT_FIELD] = CONTACT_MESSAGE
-        raise InquiryInvalid(errors | _answer_errors(form, data.get("answers"))) from None
+        raise InquiryInvalid(_every_error(error, raw, form)) from None
     return _with_checked_answers(inquiry, form)
 
 
-def validate_inquiry_json(
-    body: bytes,
-    offered_types: Mapping[str, str],
-    form: FormDefinition = NO_FORM,
-    *,
-    country: str | None = None,
-) -> InquiryCreate:
-    """Validate a JSON body against the rules, the shop's types and its questions (the API)."""
-    try:
-        inquiry = InquiryCreate.model_validate_json(body, context=_context(offered_types, country))
-    except ValidationError as error:
-        errors = field_errors(error.errors())
-        if form.has_questions:  # the slow path only: all mistakes at once
-            errors |= _answer_errors(form, _raw_answers(body))
-        raise InquiryInvalid(errors) from None
-    return _with_checked_answers(inquiry, form)
+def _every_error(
+    error: ValidationError, raw: Mapping[str, Any] | bytes, form: FormDefinition
+) -> dict[str, str]:
+    """The fields' errors, a missing contact (which pydantic only checks once the fields are
+    valid) and the custom answers' errors."""
+    errors = field_errors(error.errors())
+    fields = _parsed(raw) if isinstance(raw, bytes) else raw
+    if fields is None or "body" in errors:  # not a JSON object: nothing more to say
+        return errors
+    if not ({"phone", "email"} & errors.keys()) and _no_contact_given(fields):
+        errors[CONTACT_FIELD] = CONTACT_MESSAGE
+    return errors | _answer_errors(form, fields.get("answers"))
 
 
 def _context(offered_types: Mapping[str, str], country: str | None) -> dict[str, Any]:
@@ -333,12 +332,13 @@ def _answer_errors(form: FormDefinition, raw: Any) -> dict[str, str]:
     return check_answers(form, raw)[1]
 
 
-def _raw_answers(body: bytes) -> Any:
+def _parsed(body: bytes) -> Mapping[str, Any] | None:
+    """A JSON body's object (only on the error path: the valid path parses once, in pydantic)."""
     try:
         parsed = orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
-    return parsed.get("answers") if isinstance(parsed, dict) else None
+    return parsed if isinstance(parsed, dict) else None
 
 
 def _no_contact_given(data: Mapping[str, Any]) -> bool:

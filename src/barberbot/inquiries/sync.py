@@ -23,10 +23,12 @@ from sqlalchemy.orm import Session
 
 from barberbot.forms import service as forms
 from barberbot.forms.definition import NO_FORM, FormDefinition
-from barberbot.inquiries import service
-from barberbot.inquiries.intake import Intake
+from barberbot.inquiries import writer
+from barberbot.inquiries.capture import Capture, prepare
+from barberbot.inquiries.intake import Accepted, Intake
 from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
-from barberbot.models import Inquiry, Shop, Source
+from barberbot.inquiries.writer import IdempotencyConflict
+from barberbot.models import Shop, Source
 from barberbot.models.base import utcnow
 
 BATCH_MAX = 100
@@ -68,14 +70,33 @@ class SyncReport(BaseModel):
 def accept_batch(
     session: Session, shop: Shop, intake: Intake, items: Sequence[SyncItem]
 ) -> SyncReport:
-    """Accept each inquiry of a batch under its own id; the caller commits."""
+    """Accept each inquiry of a batch under its own id; the caller commits.
+
+    An id stored before is a duplicate whatever the shop accepts today (so an inquiry type
+    retired since does not turn a resend into a rejection); the rest are validated and go to
+    the intake together, which judges them by the same idempotency record as every path.
+    """
+    earlier = writer.stored(session, [item.id for item in items])
     versions: dict[int | None, FormDefinition | None] = {}
-    results = []
+    results: list[SyncResult | None] = []
+    captures: list[tuple[int, Capture]] = []  # (its place in the batch, the capture)
     for item in items:
         if item.form_version not in versions:
             versions[item.form_version] = _form(session, shop, item.form_version)
-        results.append(_accept_one(session, shop, intake, item, versions[item.form_version]))
-    return SyncReport(results=results)
+        found = earlier.get(item.id)
+        if found is not None and found.shop_id == shop.id:
+            results.append(SyncResult(id=item.id, status=Outcome.DUPLICATE))
+            continue
+        try:
+            captures.append((len(results), _capture(shop, item, versions[item.form_version])))
+            results.append(None)
+        except InquiryInvalid as invalid:
+            errors = invalid.errors
+            results.append(SyncResult(id=item.id, status=Outcome.REJECTED, errors=errors))
+    outcomes = intake.accept(session, shop, [capture for _, capture in captures])
+    for (place, capture), outcome in zip(captures, outcomes, strict=True):
+        results[place] = _result(capture.id, outcome)
+    return SyncReport(results=[result for result in results if result is not None])
 
 
 def _form(session: Session, shop: Shop, number: int | None) -> FormDefinition | None:
@@ -84,37 +105,30 @@ def _form(session: Session, shop: Shop, number: int | None) -> FormDefinition | 
     return NO_FORM if number == 0 else forms.version(session, shop, number)
 
 
-def _accept_one(
-    session: Session, shop: Shop, intake: Intake, item: SyncItem, form: FormDefinition | None
-) -> SyncResult:
-    earlier = session.get(Inquiry, item.id)  # stored by an earlier sync, or by an import
-    if earlier is not None:
-        if earlier.shop_id != shop.id:
-            errors = {"id": "This id belongs to another shop's inquiry."}
-            return SyncResult(id=item.id, status=Outcome.REJECTED, errors=errors)
-        return SyncResult(id=item.id, status=Outcome.DUPLICATE)
+def _capture(shop: Shop, item: SyncItem, form: FormDefinition | None) -> Capture:
     if form is None:
-        errors = {"form_version": f"The shop's form has no version {item.form_version}."}
-        return SyncResult(id=item.id, status=Outcome.REJECTED, errors=errors)
-    try:
-        data = validate_inquiry(item.inquiry, shop.type_labels(), form, country=shop.country)
-        accepted = intake.accept(
-            session,
-            shop,
-            data,
-            source=Source.DESKTOP,
-            idempotency_key=str(item.id),
-            inquiry_id=item.id,
-            received_at=_not_in_future(item.captured_at),
-            form_version=form.version,
+        raise InquiryInvalid(
+            {"form_version": f"The shop's form has no version {item.form_version}."}
         )
-    except InquiryInvalid as invalid:
-        return SyncResult(id=item.id, status=Outcome.REJECTED, errors=invalid.errors)
-    except service.IdempotencyConflict as conflict:
-        return SyncResult(id=item.id, status=Outcome.REJECTED, errors={"id": str(conflict)})
-    if accepted.replayed:
-        return SyncResult(id=item.id, status=Outcome.DUPLICATE)
-    return SyncResult(id=item.id, status=Outcome.QUEUED if accepted.queued else Outcome.STORED)
+    data = validate_inquiry(item.inquiry, shop.type_labels(), form, country=shop.country)
+    return prepare(
+        shop,
+        data,
+        source=Source.DESKTOP,
+        form_version=form.version,
+        inquiry_id=item.id,
+        received_at=_not_in_future(item.captured_at),
+    )
+
+
+def _result(inquiry_id: uuid.UUID, outcome: Accepted | IdempotencyConflict) -> SyncResult:
+    if isinstance(outcome, IdempotencyConflict):
+        errors = {"id": str(outcome)}
+        return SyncResult(id=inquiry_id, status=Outcome.REJECTED, errors=errors)
+    if outcome.replayed:
+        return SyncResult(id=inquiry_id, status=Outcome.DUPLICATE)
+    status = Outcome.QUEUED if outcome.queued else Outcome.STORED
+    return SyncResult(id=inquiry_id, status=status)
 
 
 def _not_in_future(captured_at: datetime) -> datetime:

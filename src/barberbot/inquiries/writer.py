@@ -1,296 +1,168 @@
-"""Group commit: the inquiries of many concurrent requests are written in one transaction.
+"""The one writer of inquiries: a batch of captures stored idempotently, in the caller's
+transaction (it flushes; the edge commits).
 
-Each API request validates its inquiry on the event loop and hands the row to the writer; the
-writer takes whatever has queued up meanwhile, checks their idempotency keys, inserts them with
-one executemany and commits once. Every request is answered only after that commit. So a burst
-costs one transaction instead of one per request, and the process is one writer to the database.
+Every path that stores an inquiry ends here: the API's and the web form's group commit, the
+desktop sync, the Kafka worker, imports and the demo loader. For each capture:
 
-Where the batch runs depends on the database. A server database (MySQL) is network I/O: the
-batch runs on a writer thread while the event loop serves other requests. An SQLite write is a
-fraction of a millisecond of CPU, and run on a thread it fights the event loop for the GIL (it
-releases and re-takes the GIL at every step; measured, that tripled the CPU a request costs).
-So an SQLite batch runs on the event loop itself, trying SQLite's write lock without waiting;
-if another connection or process holds the lock, or the batch fails, the batch goes to the
-writer thread, which waits for the lock and writes it again. The loop's connection never
-checkpoints the write-ahead log either (copying pages back and syncing took up to 16 ms,
-stalling every request); the thread does, every `checkpoint_rows` inquiries.
+- an id not stored yet is inserted (one executemany for the batch, plain DBAPI values);
+- an id stored for the same shop with the same fingerprint is a **replay**: the stored
+  inquiry is returned and nothing is written (a rows stored before fingerprints existed
+  replays too: there is nothing to compare with);
+- an id stored with another fingerprint, or for another shop, is a **conflict**;
+- the same id twice in one batch: the first is stored, the second judged against it.
 
-A batch that fails is written again one inquiry at a time, so one bad row (or a key another
-process stored a moment ago) fails or replays alone, and nothing of it is half-stored.
-
-Custom answers are saved by the answer store inside the batch's transaction, before it
-commits. The SQL store is part of that transaction, so such batches still run on the loop;
-MongoDB is network I/O, so a batch with documents for it goes to the writer thread, which
-writes the documents (one bulk upsert) before committing the rows. When MongoDB is down the
-inquiries with answers fail (and are not stored); the others of the batch are written.
+Days that summaries may already have taken in are marked late (`settled.mark_late`), and
+the custom answers' documents are saved in the same transaction, for replays too (saving
+leaves an existing document alone), so an inquiry's row and its document converge whichever
+a crash left behind. Another writer inserting the same id at the same moment makes the insert
+fail (IntegrityError); written again, the batch finds the id stored.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import queue
-import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from barberbot.core.db import Database
-from barberbot.forms.store import AnswerDocument, AnswerStore, AnswersUnavailable, SqlAnswerStore
-from barberbot.inquiries import service
-from barberbot.models import IdempotencyKey, Inquiry
+from barberbot.forms.store import AnswerStore
+from barberbot.inquiries import settled
+from barberbot.inquiries.capture import Capture
+from barberbot.models import Inquiry
+from barberbot.models.base import UTCDateTime, UUIDString
 
-log = logging.getLogger("barberbot.inquiries.writer")
+
+class IdempotencyConflict(Exception):
+    """The inquiry's id (its Idempotency-Key, its client's id) was used for a different one."""
+
+    def __init__(self, message: str = "This id was already used for a different inquiry.") -> None:
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
 class Written:
-    row: dict[str, Any] | Inquiry  # the stored inquiry: what was written, or the earlier one
+    row: dict[str, Any] | Inquiry  # what was written, or the inquiry stored earlier
     replayed: bool
 
 
+Outcome = Written | IdempotencyConflict
+
+
 @dataclass(frozen=True)
-class _Job:
-    values: dict[str, Any]  # the inquiry's column values (service.inquiry_values)
-    key: str | None
-    fingerprint: str | None
-    done: asyncio.Future[Written]  # resolved on its loop's thread
-    document: AnswerDocument | None = None  # the custom answers, if the shop has a form
+class Known:
+    """What the store holds under an id: enough to tell a replay from a conflict."""
 
-    def resolve(self, outcome: Written | BaseException) -> None:
-        """Called from the writer thread: hand the outcome to the waiting request."""
-        self.done.get_loop().call_soon_threadsafe(_settle, self.done, outcome)
-
-    def settle(self, outcome: Written | BaseException) -> None:
-        """Called on the request's own event loop."""
-        _settle(self.done, outcome)
+    shop_id: int
+    fingerprint: str | None  # None: stored before fingerprints were kept
 
 
-def _settle(done: asyncio.Future[Written], outcome: Written | BaseException) -> None:
-    if done.cancelled():
-        return
-    if isinstance(outcome, BaseException):
-        done.set_exception(outcome)
-    else:
-        done.set_result(outcome)
-
-
-_STOP = object()
-_CHECKPOINT = object()
-
-
-class InquiryWriter:
-    def __init__(
-        self,
-        db: Database,
-        max_batch: int = 256,
-        checkpoint_rows: int = 2000,
-        answers: AnswerStore | None = None,
-    ) -> None:
-        self.db = db
-        self.answers: AnswerStore = answers or SqlAnswerStore()
-        self.max_batch = max_batch
-        self.on_loop = db.engine.dialect.name == "sqlite"
-        self.checkpoint_rows = checkpoint_rows
-        self.checkpoints = 0  # done by the thread
-        self._unchecked_rows = 0  # written on the loop since the last checkpoint was asked for
-        self._pending: list[_Job] = []  # waiting for the event loop's next batch
-        self._loop_connection: Connection | None = None
-        self._jobs: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="inquiry-writer", daemon=True)
-        self._thread.start()
-
-    async def write(
-        self,
-        values: dict[str, Any],
-        *,
-        key: str | None = None,
-        fingerprint: str | None = None,
-        document: AnswerDocument | None = None,
-    ) -> Written:
-        """Store the inquiry (or find the one first stored under `key`), once committed."""
-        loop = asyncio.get_running_loop()
-        job = _Job(values, key, fingerprint, loop.create_future(), document)
-        if self.on_loop and (document is None or self.answers.in_database):
-            self._pending.append(job)
-            if len(self._pending) == 1:  # the first of a batch: write once this tick is done
-                loop.call_soon(self._write_pending)
+def write(session: Session, captures: Sequence[Capture], answers: AnswerStore) -> list[Outcome]:
+    """Store the captures not stored yet; an outcome per capture, in order. Flushes only."""
+    known = stored(session, [capture.id for capture in captures if not capture.fresh])
+    earlier_rows = _rows(session, list(known))
+    outcomes: list[Outcome] = []
+    new: dict[uuid.UUID, Capture] = {}
+    for capture in captures:
+        if capture.id in new:  # twice in this batch: judged against the first
+            first = new[capture.id]
+            outcomes.append(_judge(capture, Known(first.shop_id, first.fingerprint), first.values))
+        elif capture.id in known:
+            row = earlier_rows.get(capture.id, capture.values)
+            outcomes.append(_judge(capture, known[capture.id], row))
         else:
-            self._jobs.put(job)
-        # A request cancelled meanwhile (its client hung up) cancels only this future: the
-        # batch still writes the inquiry, and `_settle` skips the cancelled future.
-        return await job.done
-
-    def close(self, timeout: float = 30.0) -> None:
-        """Write what is queued, then stop."""
-        for job in self._pending:
-            self._jobs.put(job)
-        self._pending = []
-        self._jobs.put(_STOP)
-        self._thread.join(timeout)
-        self._drop_loop_connection()
-
-    def _write_pending(self) -> None:
-        """On the event loop: the batch queued this tick, if SQLite's write lock is free now."""
-        batch, self._pending = self._pending, []
-        try:
-            with self._loop_session() as session, session.begin():
-                results = _store(session, batch, self.answers)
-        except Exception:  # the lock is taken, or a row is bad: the thread waits and sorts it
-            self._drop_loop_connection()
-            for job in batch:
-                self._jobs.put(job)
-            return
-        for job, result in zip(batch, results, strict=True):
-            job.settle(result)
-        self._unchecked_rows += len(batch)
-        if self._unchecked_rows >= self.checkpoint_rows:
-            self._unchecked_rows = 0
-            self._jobs.put(_CHECKPOINT)
-
-    def _loop_session(self) -> Session:
-        if self._loop_connection is None:
-            connection = self.db.engine.connect()
-            connection.exec_driver_sql("PRAGMA busy_timeout = 0")  # never wait on the loop
-            connection.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")  # the thread does
-            connection.commit()
-            self._loop_connection = connection
-        return self.db.sessions(bind=self._loop_connection)
-
-    def _drop_loop_connection(self) -> None:
-        if self._loop_connection is not None:
-            self._loop_connection.invalidate()  # not back to the pool without its busy timeout
-            self._loop_connection.close()
-            self._loop_connection = None
-
-    def _run(self) -> None:
-        while True:
-            first = self._jobs.get()
-            if first is _STOP:
-                return
-            batch = [first]
-            stopping = False
-            while len(batch) < self.max_batch:
-                try:
-                    more = self._jobs.get_nowait()
-                except queue.Empty:
-                    break
-                if more is _STOP:
-                    stopping = True
-                    break
-                batch.append(more)
-            if _CHECKPOINT in batch:
-                self._checkpoint()
-            jobs = [job for job in batch if isinstance(job, _Job)]
-            if jobs:
-                self._write_batch(jobs)
-            if stopping:
-                return
-
-    def _checkpoint(self) -> None:
-        """Copy the write-ahead log back into the SQLite file, without blocking writers."""
-        try:
-            with self.db.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-        except Exception as error:  # the next one will catch up
-            log.warning("checkpoint failed", extra={"error": repr(error)})
-            return
-        self.checkpoints += 1
-
-    def _write_batch(self, batch: list[_Job]) -> None:
-        try:
-            with self.db.sessions() as session, session.begin():
-                results = _store(session, batch, self.answers)
-        except AnswersUnavailable as error:
-            # not one by one: each would wait for the store's timeout again
-            for job in batch:
-                if job.document is not None:
-                    job.resolve(error)
-            rest = [job for job in batch if job.document is None]
-            if rest:
-                self._write_batch(rest)
-            return
-        except Exception as error:
-            if len(batch) > 1:
-                for job in batch:  # alone, each fails or succeeds on its own
-                    self._write_batch([job])
-                return
-            log.warning("inquiry not stored", extra={"error": repr(error)})
-            batch[0].resolve(error)
-            return
-        for job, result in zip(batch, results, strict=True):
-            job.resolve(result)
-
-
-def _store(
-    session: Session, batch: Sequence[_Job], answers: AnswerStore
-) -> list[Written | Exception]:
-    """Within one transaction: replay known keys, insert the rest and save their answers.
-
-    Flushes; the caller commits.
-    """
-    earlier = _stored_under_keys(session, batch)
-    results: list[Written | Exception] = []
-    new_rows: list[dict[str, Any]] = []
-    new_keys: list[dict[str, Any]] = []
-    for job in batch:
-        found = earlier.get((job.values["shop_id"], job.key)) if job.key else None
-        if found is not None:
-            results.append(_replay(session, job, found))
-            continue
-        new_rows.append(job.values)
-        if job.key:
-            new_keys.append(
-                {
-                    "shop_id": job.values["shop_id"],
-                    "key": job.key,
-                    "fingerprint": job.fingerprint,
-                    "inquiry_id": job.values["id"],
-                }
-            )
-            # a second request with the same key in this batch replays this one
-            earlier[(job.values["shop_id"], job.key)] = (job.fingerprint, job.values)
-        results.append(Written(job.values, replayed=False))
-    service.insert_rows(session, new_rows, skip_known=False)
-    if new_keys:
-        session.execute(insert(IdempotencyKey), new_keys)
+            new[capture.id] = capture
+            outcomes.append(Written(capture.values, replayed=False))
+    insert_rows(session, [capture.values for capture in new.values()])
     documents = [
-        job.document
-        for job, result in zip(batch, results, strict=True)
-        if job.document is not None and isinstance(result, Written) and not result.replayed
+        capture.document
+        for capture, outcome in zip(captures, outcomes, strict=True)
+        if capture.document is not None and isinstance(outcome, Written)
     ]
     answers.save(session, documents)
-    return results
+    return outcomes
 
 
-Earlier = tuple[str | None, dict[str, Any] | uuid.UUID]
+def stored(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Known]:
+    """The ids among these that are stored, with their shop and fingerprint (one query)."""
+    wanted = [str(inquiry_id) for inquiry_id in ids]
+    if not wanted:
+        return {}
+    rows = session.execute(_KNOWN, {"ids": wanted})
+    return {uuid.UUID(row_id): Known(shop_id, digest) for row_id, shop_id, digest in rows}
 
 
-def _stored_under_keys(session: Session, batch: Sequence[_Job]) -> dict[tuple[int, str], Earlier]:
-    wanted = {(job.values["shop_id"], job.key) for job in batch if job.key}
-    found: dict[tuple[int, str], Earlier] = {}
-    for shop_id in {shop_id for shop_id, _ in wanted}:
-        keys = [key for s, key in wanted if s == shop_id]
-        query = select(IdempotencyKey.key, IdempotencyKey.fingerprint, IdempotencyKey.inquiry_id)
-        query = query.where(IdempotencyKey.shop_id == shop_id, IdempotencyKey.key.in_(keys))
-        for key, fingerprint, inquiry_id in session.execute(query):
-            found[(shop_id, key)] = (fingerprint, inquiry_id)
-    return found
+# Ids compared as the text they are stored as: no UUID round trip for each of a batch's ids.
+_KNOWN = text("SELECT id, shop_id, fingerprint FROM inquiries WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
 
 
-def _replay(session: Session, job: _Job, earlier: Earlier) -> Written | Exception:
-    fingerprint, stored = earlier
-    if fingerprint != job.fingerprint:
-        return service.IdempotencyConflict(
-            "This Idempotency-Key was already used for a different inquiry."
-        )
-    if isinstance(stored, dict):
-        return Written(stored, replayed=True)
-    inquiry = session.get(Inquiry, stored)
-    if inquiry is None:  # forgotten since (the customer asked): nothing to replay
-        return service.IdempotencyConflict("The inquiry stored under this key was deleted.")
-    return Written(inquiry, replayed=True)
+def _judge(capture: Capture, earlier: Known, row: dict[str, Any] | Inquiry) -> Outcome:
+    if earlier.shop_id != capture.shop_id:
+        return IdempotencyConflict()
+    if earlier.fingerprint is not None and earlier.fingerprint != capture.fingerprint:
+        return IdempotencyConflict()
+    return Written(row, replayed=True)
+
+
+def _rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Inquiry]:
+    """The stored inquiries a batch replays (rare: nothing is read when there are none)."""
+    if not ids:
+        return {}
+    return {row.id: row for row in session.scalars(select(Inquiry).where(Inquiry.id.in_(ids)))}
+
+
+def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """One executemany of plain DBAPI values (PyMySQL makes it multi-row INSERTs), instead of
+    the ORM's per-row bookkeeping; marks the late days among them."""
+    if not rows:
+        return
+    connection = session.connection()
+    statement = _insert_statement(connection.dialect)
+    connection.exec_driver_sql(statement, [_db_values(row) for row in rows])
+    settled.mark_late(session, [(row["shop_id"], row["received_at"]) for row in rows])
+
+
+def _db_values(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple([convert(row.get(column)) for column, convert in _CONVERTERS])
+
+
+def _as_text(value: Any) -> str:
+    return str(value)
+
+
+def _as_utc_text(value: datetime | None) -> str | None:
+    """What UTCDateTime stores: naive UTC, as text (cheaper for drivers than datetimes)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+_CONVERTERS: tuple[tuple[str, Callable[[Any], Any]], ...] = tuple(
+    (
+        column.name,
+        _as_text
+        if isinstance(column.type, UUIDString)
+        else _as_utc_text
+        if isinstance(column.type, UTCDateTime)
+        else _unchanged,
+    )
+    for column in Inquiry.__table__.columns
+)
+
+
+def _insert_statement(dialect: Dialect) -> str:
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    return (
+        f"INSERT INTO inquiries ({', '.join(name for name, _ in _CONVERTERS)}) "
+        f"VALUES ({', '.join([marker] * len(_CONVERTERS))})"
+    )

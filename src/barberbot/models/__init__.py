@@ -20,7 +20,7 @@ from barberbot.models.customer import (
     CustomerInquiry,
 )
 from barberbot.models.form import FormVersion, InquiryAnswers
-from barberbot.models.inquiry import Gender, IdempotencyKey, Inquiry, Source
+from barberbot.models.inquiry import Gender, Inquiry, Source
 from barberbot.models.rollup import RollupAge, RollupCount, RollupHour
 from barberbot.models.settled import LateDay, SettledMark
 from barberbot.models.shop import Shop
@@ -43,7 +43,6 @@ __all__ = [
     "CustomerInquiry",
     "FormVersion",
     "Gender",
-    "IdempotencyKey",
     "Inquiry",
     "InquiryAnswers",
     "LateDay",

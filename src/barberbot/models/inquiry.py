@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from barberbot.inquiries.choices import Gender, Source
 from barberbot.models.base import Base, UTCDateTime, UUIDString, utcnow
 
-__all__ = ["Gender", "IdempotencyKey", "Inquiry", "Source"]
+__all__ = ["Gender", "Inquiry", "Source"]
 
 
 class Inquiry(Base):
@@ -55,19 +55,7 @@ class Inquiry(Base):
     consent_text: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))
     location: Mapped[str | None] = mapped_column(String(64))
-
-
-class IdempotencyKey(Base):
-    """The first inquiry stored under a client's Idempotency-Key, per shop."""
-
-    __tablename__ = "idempotency_keys"
-
-    shop_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
-    )
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    inquiry_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDString, ForeignKey("inquiries.id", ondelete="CASCADE")
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # what the customer said, digested (inquiries.capture.fingerprint): the same id again with
+    # the same fingerprint is a replay, with another a conflict; None for inquiries from
+    # before it was kept
+    fingerprint: Mapped[str | None] = mapped_column(String(64))

@@ -16,16 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from barberbot.forms import service as forms
 from barberbot.forms.definition import NO_FORM, FormDefinition
-from barberbot.forms.store import AnswerDocument, AnswerStore, SqlAnswerStore
-from barberbot.inquiries import service
+from barberbot.forms.store import AnswerStore, SqlAnswerStore
+from barberbot.inquiries import writer
+from barberbot.inquiries.capture import Capture, prepare
 from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
+from barberbot.inquiries.writer import IdempotencyConflict
 from barberbot.models import Shop
 from barberbot.streaming.messages import BadMessage, InquiryMessage, decode
 
@@ -48,15 +49,19 @@ class DeadLetter:
 
 @dataclass
 class BatchResult:
+    """Every message of a batch is counted once: stored, redelivered or dead."""
+
     stored: int = 0
-    redelivered: int = 0
+    redelivered: int = 0  # its inquiry was stored already, with the same content
     dead: list[DeadLetter] = field(default_factory=list)
 
 
 def handle(
     session: Session, records: Sequence[Record], answers: AnswerStore | None = None
 ) -> BatchResult:
-    """Validate every message with the shared rules and upsert the good ones by id."""
+    """Validate every message with the shared rules and store the good ones through the one
+    writer; a message whose id was stored with other content is dead-lettered, as the API
+    answers such a repeat 409."""
     result = BatchResult()
     decoded: list[tuple[Record, InquiryMessage]] = []
     for record in records:
@@ -66,21 +71,22 @@ def handle(
             result.dead.append(DeadLetter(record, str(error)))
     shops = _shops_by_slug(session, {message.shop for _, message in decoded})
     forms_used = _Forms(session)
-    rows: dict[str, dict[str, Any]] = {}
-    documents: dict[str, AnswerDocument] = {}
+    captured: list[tuple[Record, Capture]] = []
     for record, message in decoded:
-        key = str(message.id)
         try:
-            row, document = _row(shops.get(message.shop), message, forms_used)
+            captured.append((record, _capture(shops.get(message.shop), message, forms_used)))
         except BadMessage as error:
             result.dead.append(DeadLetter(record, str(error)))
-            continue
-        rows.setdefault(key, row)
-        if document is not None:
-            documents.setdefault(key, document)
-    result.stored = service.store_many(session, list(rows.values()))
-    result.redelivered = len(rows) - result.stored
-    (answers or SqlAnswerStore()).save(session, list(documents.values()))
+    captures = [capture for _, capture in captured]
+    outcomes = writer.write(session, captures, answers or SqlAnswerStore())
+    for (record, capture), outcome in zip(captured, outcomes, strict=True):
+        if isinstance(outcome, IdempotencyConflict):
+            reason = f"conflicting duplicate: inquiry {capture.id} was stored with other content"
+            result.dead.append(DeadLetter(record, reason))
+        elif outcome.replayed:
+            result.redelivered += 1
+        else:
+            result.stored += 1
     return result
 
 
@@ -109,9 +115,7 @@ class _Forms:
         return self._found[key]
 
 
-def _row(
-    shop: Shop | None, message: InquiryMessage, forms_used: _Forms
-) -> tuple[dict[str, Any], AnswerDocument | None]:
+def _capture(shop: Shop | None, message: InquiryMessage, forms_used: _Forms) -> Capture:
     if shop is None:
         raise BadMessage(f"unknown shop {message.shop!r}")
     form = forms_used.get(shop, message.form_version)
@@ -121,12 +125,11 @@ def _row(
         data = validate_inquiry(message.inquiry, shop.type_labels(), form, country=shop.country)
     except InquiryInvalid as invalid:
         raise BadMessage(f"invalid inquiry: {invalid}") from None
-    values = service.inquiry_values(
-        shop, data, source=message.source, inquiry_id=message.id, received_at=message.received_at
+    return prepare(
+        shop,
+        data,
+        source=message.source,
+        form_version=form.version,
+        inquiry_id=message.id,
+        received_at=message.received_at,
     )
-    document = None
-    if form.version:
-        document = service.answer_document(
-            message.id, shop, data, form.version, message.received_at
-        )
-    return values, document

@@ -1,12 +1,10 @@
-"""Prometheus metrics shared by the API and the worker."""
+"""Prometheus metrics of the Kafka path: the relay and the worker (capture's own count of
+accepted inquiries is `inquiries.metrics.ACCEPTED`)."""
 
 from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-ACCEPTED = Counter(
-    "barberbot_inquiries_accepted_total", "Inquiries accepted from any entry point.", ["mode"]
-)
 PUBLISHED = Counter(
     "barberbot_inquiries_published_total", "Inquiries acknowledged by the Kafka broker."
 )

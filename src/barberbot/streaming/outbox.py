@@ -2,19 +2,23 @@
 
 An inquiry the API has accepted (202) is already in this SQLite file, fsynced, so a broker
 outage or a crash loses nothing; the relay sends the rows in order and deletes each one only
-after the broker acknowledged it. The Idempotency-Key table lives here too, so a retried
-submission gets the id it got the first time.
+after the broker acknowledged it. The ids accepted here are remembered with their fingerprints
+for a day (the same idempotency record the central store keeps on every inquiry), so a retry
+that reaches this replica again is answered as a replay, or a conflict, before the worker
+sees it; the worker judges whatever reaches it twice the same way.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from barberbot.core.durable_sqlite import open_durable
+from barberbot.inquiries.writer import IdempotencyConflict
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -22,14 +26,14 @@ CREATE TABLE IF NOT EXISTS outbox (
     key BLOB NOT NULL,
     value BLOB NOT NULL
 );
-CREATE TABLE IF NOT EXISTS idempotency (
-    shop TEXT NOT NULL,
-    key TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS accepted (
+    inquiry_id TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,
-    inquiry_id TEXT NOT NULL,
-    PRIMARY KEY (shop, key)
+    at REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS accepted_at ON accepted (at);
 """
+REMEMBER_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,6 @@ class Pending:
     value: bytes
 
 
-class IdempotencyMismatch(Exception):
-    """The key was first used for a different inquiry."""
-
-
 class Outbox:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -50,22 +50,15 @@ class Outbox:
         self._db = open_durable(path, _SCHEMA)
         self.added = threading.Condition()
 
-    def add(
-        self,
-        key: bytes,
-        value: bytes,
-        *,
-        idempotency: tuple[str, str, str, uuid.UUID] | None = None,
-    ) -> uuid.UUID | None:
-        """Queue a message; with (shop, key, fingerprint, id) return an earlier id instead."""
+    def add(self, key: bytes, value: bytes, *, inquiry_id: uuid.UUID, fingerprint: str) -> bool:
+        """Queue a message; False (nothing queued) when this id was accepted before with the
+        same fingerprint, `IdempotencyConflict` when with another."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                if idempotency is not None:
-                    earlier = self._remembered(idempotency)
-                    if earlier is not None:
-                        self._db.execute("ROLLBACK")
-                        return earlier
+                if self._seen(inquiry_id, fingerprint):
+                    self._db.execute("ROLLBACK")
+                    return False
                 self._db.execute("INSERT INTO outbox (key, value) VALUES (?, ?)", (key, value))
                 self._db.execute("COMMIT")
             except BaseException:
@@ -73,25 +66,21 @@ class Outbox:
                 raise
         with self.added:
             self.added.notify_all()
-        return None
+        return True
 
-    def _remembered(self, idempotency: tuple[str, str, str, uuid.UUID]) -> uuid.UUID | None:
-        shop, key, fingerprint, inquiry_id = idempotency
+    def _seen(self, inquiry_id: uuid.UUID, fingerprint: str) -> bool:
         row = self._db.execute(
-            "SELECT fingerprint, inquiry_id FROM idempotency WHERE shop = ? AND key = ?",
-            (shop, key),
+            "SELECT fingerprint FROM accepted WHERE inquiry_id = ?", (str(inquiry_id),)
         ).fetchone()
         if row is None:
             self._db.execute(
-                "INSERT INTO idempotency (shop, key, fingerprint, inquiry_id) VALUES (?, ?, ?, ?)",
-                (shop, key, fingerprint, str(inquiry_id)),
+                "INSERT INTO accepted (inquiry_id, fingerprint, at) VALUES (?, ?, ?)",
+                (str(inquiry_id), fingerprint, time.time()),
             )
-            return None
+            return False
         if row[0] != fingerprint:
-            raise IdempotencyMismatch(
-                "This Idempotency-Key was already used for a different inquiry."
-            )
-        return uuid.UUID(row[1])
+            raise IdempotencyConflict()
+        return True
 
     def peek(self, limit: int) -> list[Pending]:
         """The oldest messages still waiting, in the order they were accepted."""
@@ -107,6 +96,7 @@ class Outbox:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+            self._db.execute("DELETE FROM accepted WHERE at < ?", (time.time() - REMEMBER_SECONDS,))
             self._db.execute("COMMIT")
 
     def backlog(self) -> int:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
@@ -24,6 +24,7 @@ from barberbot.streaming import kafka_config, metrics
 from barberbot.streaming.handler import BatchResult, DeadLetter, Record, handle
 
 log = logging.getLogger("barberbot.worker")
+_OUTAGES = (OperationalError, InterfaceError, AnswersUnavailable)
 MAX_BACKOFF = 5.0
 
 
@@ -95,7 +96,14 @@ class Worker:
                 try:
                     with self.database.transaction() as session:
                         return handle(session, records, self.answers)
-                except (OperationalError, InterfaceError, AnswersUnavailable) as error:
+                # IntegrityError: another worker stored one of these ids a moment ago (a
+                # rebalance); written again, the batch finds it stored
+                except (
+                    OperationalError,
+                    InterfaceError,
+                    IntegrityError,
+                    AnswersUnavailable,
+                ) as error:
                     if not paused:
                         self._consumer.pause(self._consumer.assignment())
                         paused = True

@@ -6,17 +6,20 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from barberbot.campaigns.attribution import record_link, tracked
-from barberbot.core.deps import IntakeDep, PublicShop, SessionDep, client_key
+from barberbot.core.deps import PublicShop, SessionDep
 from barberbot.core.ratelimit import retry_after_header
 from barberbot.forms import service as forms
 from barberbot.forms.answers import ANSWERS
 from barberbot.forms.definition import FormDefinition
 from barberbot.forms.schemas import FieldType
 from barberbot.forms.store import AnswersUnavailable
+from barberbot.inquiries.capture import prepare
+from barberbot.inquiries.entry import TooManySubmissions, check_rate, intake_of, shop_with_form
 from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
 from barberbot.models import Gender, Shop, Source
 from barberbot.web.templating import templates
@@ -118,34 +121,27 @@ def inquiry_form(
 
 
 @router.post("/s/{slug}/inquire", name="submit_inquiry")
-def submit_inquiry(
+async def submit_inquiry(
     request: Request,
-    shop: PublicShop,
+    slug: str,
     session: SessionDep,
-    intake: IntakeDep,
     fields: Annotated[InquiryFormData, Form()],
     posted: PostedAnswers,
     embed: bool = False,
 ) -> Response:
+    """The same pipeline as the API's: the shop from the cache, the rate limit, the rules, a
+    capture through the intake (the group commit, or the outbox with Kafka)."""
+    shop, form = await shop_with_form(request, slug)
     values: dict[str, Any] = fields.model_dump(exclude={"website"})
-    wait = request.app.state.rate_limiter.hit(client_key(request))
-    if wait:
-        return templates.TemplateResponse(
-            request,
-            "message.html",
-            {
-                "heading": "Too many submissions",
-                "text": f"Please wait {max(1, round(wait))} seconds and send your inquiry again.",
-            },
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-            headers={**FRAMEABLE, **retry_after_header(wait)},
-        )
+    try:
+        await check_rate(request)
+    except TooManySubmissions as limited:
+        return _too_many(request, limited.wait)
     thanks = request.url_for("inquiry_thanks", slug=shop.slug).path + _query(
         embed, values["location"]
     )
     if fields.website.strip():  # a bot: look normal, keep nothing
         return RedirectResponse(thanks, status.HTTP_303_SEE_OTHER)
-    form = forms.current(session, shop)
     answers = _raw_answers(form, posted)
 
     def again(errors: dict[str, str], status_code: int) -> HTMLResponse:
@@ -166,16 +162,28 @@ def submit_inquiry(
         )
     except InquiryInvalid as invalid:
         return again(invalid.errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
+    capture = prepare(shop, data, source=Source.WEB_FORM, form_version=form.version)
     try:
-        accepted = intake.accept(
-            session, shop, data, source=Source.WEB_FORM, form_version=form.version
-        )
-        record_link(session, shop, request.query_params.get("c"), accepted.id)
-        session.commit()  # here, in the thread that wrote: the write lock is held briefly
+        accepted = await intake_of(request).submit(shop, capture)
     except AnswersUnavailable as unavailable:  # nothing was kept: the customer sends again
-        session.rollback()
         return again({"form": str(unavailable)}, status.HTTP_503_SERVICE_UNAVAILABLE)
+    campaign = request.query_params.get("c")
+    if campaign:  # the request's own unit of work, committed as it ends
+        await run_in_threadpool(record_link, session, shop, campaign, accepted.id)
     return RedirectResponse(thanks, status.HTTP_303_SEE_OTHER)
+
+
+def _too_many(request: Request, wait: float) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        "message.html",
+        {
+            "heading": "Too many submissions",
+            "text": f"Please wait {max(1, round(wait))} seconds and send your inquiry again.",
+        },
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={**FRAMEABLE, **retry_after_header(wait)},
+    )
 
 
 @router.get("/s/{slug}/thanks", response_class=HTMLResponse, name="inquiry_thanks")

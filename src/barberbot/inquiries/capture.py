@@ -1,0 +1,123 @@
+"""A validated inquiry made ready to store: the one shape every entry point hands the writer.
+
+Every entry point (web form, API, desktop sync, import, Kafka worker, demo) validates with
+`rules.validate_inquiry`, then calls `prepare`, then gives the `Capture` to the writer
+(`inquiries.writer.write`, directly or through the API's group commit) or, with Kafka, to the
+outbox. What a capture carries is decided here once:
+
+- its **id**: the client's own (desktop sync, a Kafka message, an import's row), the one an
+  `Idempotency-Key` names (`keyed_id`: the same shop and key always give the same id), or a
+  new random one;
+- its **fingerprint**: a digest of what the customer said (not when or how it arrived, nor
+  the consent wording the shop showed), stored with the row. The id and the fingerprint are
+  the one idempotency record: the same id again with the same fingerprint is a replay,
+  with another fingerprint a conflict;
+- its column values, with the consent time and the exact consent text shown;
+- its custom answers' document, when the shop has a form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from barberbot.forms.store import AnswerDocument
+from barberbot.inquiries.rules import InquiryCreate
+from barberbot.models import Shop, Source
+from barberbot.models.base import utcnow
+
+# Ids named by Idempotency-Keys are uuid5 names in this namespace, per shop.
+KEY_NAMESPACE = uuid.UUID("0b8f6a4e-5c1d-4f7e-9a2b-7d3e1c9f4a60")
+# What the customer said; the consent wording is the shop's, and may change between retries.
+_NOT_FINGERPRINTED = {"consent_text"}
+
+
+@dataclass(frozen=True)
+class Capture:
+    """An inquiry ready to store: its row's column values and its answers' document."""
+
+    values: dict[str, Any]
+    data: InquiryCreate  # as validated, with the consent text shown (what a message carries)
+    form_version: int = 0
+    document: AnswerDocument | None = None
+    # a new random id, minted here: it cannot be stored yet, so the writer does not look
+    fresh: bool = False
+
+    @property
+    def id(self) -> uuid.UUID:
+        inquiry_id: uuid.UUID = self.values["id"]
+        return inquiry_id
+
+    @property
+    def shop_id(self) -> int:
+        shop_id: int = self.values["shop_id"]
+        return shop_id
+
+    @property
+    def fingerprint(self) -> str:
+        digest: str = self.values["fingerprint"]
+        return digest
+
+    @property
+    def received_at(self) -> datetime:
+        received: datetime = self.values["received_at"]
+        return received
+
+
+def keyed_id(shop_id: int, idempotency_key: str) -> uuid.UUID:
+    """The id of the inquiry a shop's client sends under an Idempotency-Key."""
+    return uuid.uuid5(KEY_NAMESPACE, f"{shop_id}|{idempotency_key}")
+
+
+def fingerprint(data: InquiryCreate) -> str:
+    """A digest of the inquiry's fields as validated (keys sorted, answers included)."""
+    fields = data.model_dump(mode="json", exclude=_NOT_FINGERPRINTED)
+    return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def prepare(
+    shop: Shop,
+    data: InquiryCreate,
+    *,
+    source: Source,
+    form_version: int = 0,
+    inquiry_id: uuid.UUID | None = None,
+    idempotency_key: str | None = None,
+    received_at: datetime | None = None,
+) -> Capture:
+    """The capture of a validated inquiry; `form_version` is the form its answers were
+    checked against (0: the shop has no form, and there are no answers to keep)."""
+    fresh = inquiry_id is None and not idempotency_key
+    if inquiry_id is None:
+        inquiry_id = keyed_id(shop.id, idempotency_key) if idempotency_key else uuid.uuid4()
+    received = received_at or utcnow()
+    consent = data.marketing_consent
+    if consent and not data.consent_text:
+        data = data.model_copy(update={"consent_text": shop.effective_consent_text()})
+    values = {
+        "id": inquiry_id,
+        "shop_id": shop.id,
+        "received_at": received,
+        "customer_name": data.customer_name,
+        "age": data.age,
+        "gender": data.gender.value,
+        "inquiry_type": data.inquiry_type,
+        "phone": data.phone,
+        "email": data.email,
+        "message": data.message,
+        "marketing_consent": consent,
+        "consent_at": received if consent else None,
+        "consent_text": data.consent_text if consent else None,
+        "source": source.value,
+        "location": data.location,
+        "fingerprint": fingerprint(data),
+    }
+    document = None
+    if form_version:
+        document = AnswerDocument(inquiry_id, shop.id, form_version, received, data.answers)
+    return Capture(values, data, form_version, document, fresh)
