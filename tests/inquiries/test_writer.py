@@ -135,8 +135,10 @@ def test_a_row_from_before_fingerprints_replays(session: Session, shop: Shop) ->
 
 def test_only_ids_that_could_be_stored_are_looked_up(session: Session, shop: Shop) -> None:
     data = validate_inquiry(inquiry_payload(), shop.type_labels())
+    fresh = prepare(shop, data, source=Source.WEB_FORM)
 
-    assert prepare(shop, data, source=Source.WEB_FORM).fresh
+    assert fresh.fresh
+    assert fresh.fingerprint is None
     assert not prepare(shop, data, source=Source.API, idempotency_key="k").fresh
     assert not prepare(shop, data, source=Source.DESKTOP, inquiry_id=uuid.uuid4()).fresh
 
@@ -152,9 +154,10 @@ def test_a_key_names_the_same_id_in_its_shop_only(session: Session, shop: Shop) 
 def test_the_fingerprint_is_what_the_customer_said_not_the_consent_wording(
     shop: Shop,
 ) -> None:
-    plain = _capture(shop, marketing_consent=True)
-    worded = _capture(shop, marketing_consent=True, consent_text="Other wording")
-    older = _capture(shop, marketing_consent=True, age=35)
+    same_id = uuid.uuid4()
+    plain = _capture(shop, same_id, marketing_consent=True)
+    worded = _capture(shop, same_id, marketing_consent=True, consent_text="Other wording")
+    older = _capture(shop, same_id, marketing_consent=True, age=35)
 
     assert plain.fingerprint == worded.fingerprint
     assert plain.fingerprint != older.fingerprint

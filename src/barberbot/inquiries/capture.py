@@ -11,7 +11,8 @@ outbox. What a capture carries is decided here once:
 - its **fingerprint**: a digest of what the customer said (not when or how it arrived, nor
   the consent wording the shop showed), stored with the row. The id and the fingerprint are
   the one idempotency record: the same id again with the same fingerprint is a replay,
-  with another fingerprint a conflict;
+  with another fingerprint a conflict. A *fresh* capture (a random id minted here) can meet
+  nothing to compare with, so it is neither fingerprinted nor looked up;
 - its column values, with the consent time and the exact consent text shown;
 - its custom answers' document, when the shop has a form.
 """
@@ -45,7 +46,8 @@ class Capture:
     data: InquiryCreate  # as validated, with the consent text shown (what a message carries)
     form_version: int = 0
     document: AnswerDocument | None = None
-    # a new random id, minted here: it cannot be stored yet, so the writer does not look
+    # a new random id, minted here: it cannot be stored yet, so the writer does not look, and
+    # nothing will ever be compared with it, so it has no fingerprint
     fresh: bool = False
 
     @property
@@ -59,8 +61,8 @@ class Capture:
         return shop_id
 
     @property
-    def fingerprint(self) -> str:
-        digest: str = self.values["fingerprint"]
+    def fingerprint(self) -> str | None:
+        digest: str | None = self.values["fingerprint"]
         return digest
 
     @property
@@ -115,7 +117,7 @@ def prepare(
         "consent_text": data.consent_text if consent else None,
         "source": source.value,
         "location": data.location,
-        "fingerprint": fingerprint(data),
+        "fingerprint": None if fresh else fingerprint(data),
     }
     document = None
     if form_version:

@@ -6,8 +6,8 @@ desktop sync, the Kafka worker, imports and the demo loader. For each capture:
 
 - an id not stored yet is inserted (one executemany for the batch, plain DBAPI values);
 - an id stored for the same shop with the same fingerprint is a **replay**: the stored
-  inquiry is returned and nothing is written (a rows stored before fingerprints existed
-  replays too: there is nothing to compare with);
+  inquiry is returned and nothing is written (a row without a fingerprint, stored fresh or
+  before fingerprints existed, replays too: there is nothing to compare with);
 - an id stored with another fingerprint, or for another shop, is a **conflict**;
 - the same id twice in one batch: the first is stored, the second judged against it.
 
@@ -58,7 +58,7 @@ class Known:
     """What the store holds under an id: enough to tell a replay from a conflict."""
 
     shop_id: int
-    fingerprint: str | None  # None: stored before fingerprints were kept
+    fingerprint: str | None  # None: stored fresh, or before fingerprints were kept
 
 
 def write(session: Session, captures: Sequence[Capture], answers: AnswerStore) -> list[Outcome]:

@@ -50,13 +50,16 @@ class Outbox:
         self._db = open_durable(path, _SCHEMA)
         self.added = threading.Condition()
 
-    def add(self, key: bytes, value: bytes, *, inquiry_id: uuid.UUID, fingerprint: str) -> bool:
+    def add(
+        self, key: bytes, value: bytes, *, inquiry_id: uuid.UUID, fingerprint: str | None
+    ) -> bool:
         """Queue a message; False (nothing queued) when this id was accepted before with the
-        same fingerprint, `IdempotencyConflict` when with another."""
+        same fingerprint, `IdempotencyConflict` when with another. A message without a
+        fingerprint (a fresh id) is queued without being remembered."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                if self._seen(inquiry_id, fingerprint):
+                if fingerprint is not None and self._seen(inquiry_id, fingerprint):
                     self._db.execute("ROLLBACK")
                     return False
                 self._db.execute("INSERT INTO outbox (key, value) VALUES (?, ?)", (key, value))
