@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,8 +16,11 @@ from sqlalchemy.orm import Session
 from barberbot.app import create_app
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
-from barberbot.models import Inquiry, Shop
+from barberbot.inquiries.capture import prepare
+from barberbot.inquiries.rules import validate_inquiry
+from barberbot.models import Inquiry, Shop, Source
 from barberbot.streaming import kafka_config
+from barberbot.streaming.intake import StreamIntake
 from barberbot.streaming.messages import decode
 from barberbot.streaming.outbox import Outbox
 from tests.factories import inquiry_payload
@@ -103,3 +110,27 @@ def test_security_settings_reach_librdkafka(settings: Settings) -> None:
     assert consumer["enable.auto.commit"] is False
     assert producer["enable.idempotence"] is True
     assert producer["acks"] == "all"
+
+
+def test_concurrent_submissions_share_the_outbox_commits(tmp_path: Path, shop: Shop) -> None:
+    """Group commit with Kafka: a burst costs a few fsynced transactions, not one each."""
+    outbox = Outbox(tmp_path / "outbox.db")
+    intake = StreamIntake(outbox)
+    commits: list[str] = []
+    outbox._db.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    data = validate_inquiry(inquiry_payload(), shop.type_labels())
+    keyed = [prepare(shop, data, source=Source.API, idempotency_key=f"k{n}") for n in range(100)]
+    fresh = [prepare(shop, data, source=Source.API) for _ in range(100)]
+
+    async def burst() -> list[Any]:
+        calls = [intake.submit(shop, capture) for capture in keyed + fresh + keyed[:10]]
+        return await asyncio.gather(*calls)
+
+    with ThreadPoolExecutor(1) as pool:
+        accepted = pool.submit(asyncio.run, burst()).result()
+    intake.close()
+
+    assert [a.replayed for a in accepted] == [False] * 200 + [True] * 10
+    assert [a.id for a in accepted[:200]] == [c.id for c in keyed + fresh]
+    assert Outbox(tmp_path / "outbox.db").backlog() == 200
+    assert len(commits) <= 20

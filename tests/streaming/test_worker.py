@@ -136,3 +136,4 @@ def test_the_worker_serves_prometheus_metrics(
     assert "barberbot_inquiries_stored_total 20.0" in text
     assert "barberbot_worker_batch_seconds_count" in text
     assert "barberbot_consumer_lag{" in text
+    assert "barberbot_broker_up 1.0" in text  # a consuming worker says its broker is up

@@ -25,11 +25,17 @@ def common(settings: Settings) -> KafkaConfig:
 
 
 def producer(settings: Settings) -> KafkaConfig:
-    """Idempotent, acknowledged by all in-sync replicas, failing within 30 s when unreachable."""
+    """Idempotent, acknowledged by all in-sync replicas, failing within 30 s when unreachable.
+
+    Keys (shop slugs) are hashed as Java's clients do (murmur2), so every producer that keeps
+    Kafka's default partitioner, in any language, puts a shop's inquiries on the same partition
+    and their order holds (docs/streaming.md).
+    """
     return {
         **common(settings),
         "enable.idempotence": True,
         "acks": "all",
+        "partitioner": "murmur2_random",
         "linger.ms": 5,
         "message.timeout.ms": 30_000,
         **settings.kafka_producer_config,

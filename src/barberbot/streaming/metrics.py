@@ -16,7 +16,11 @@ DEAD_LETTERED = Counter(
     "barberbot_inquiries_dead_lettered_total", "Messages sent to the dead-letter topic."
 )
 OUTBOX_BACKLOG = Gauge("barberbot_outbox_backlog", "Accepted inquiries not yet in Kafka.")
-BROKER_UP = Gauge("barberbot_broker_up", "1 when the last publish to Kafka succeeded.")
+BROKER_UP = Gauge(
+    "barberbot_broker_up",
+    "1 while Kafka answers: the API's last publish succeeded; the worker was assigned "
+    "partitions or received messages since it last lost every broker.",
+)
 CONSUMER_LAG = Gauge(
     "barberbot_consumer_lag", "Messages behind the end of each assigned partition.", ["partition"]
 )

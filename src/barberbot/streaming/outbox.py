@@ -37,6 +37,16 @@ REMEMBER_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
+class Message:
+    """A message to queue, with the idempotency record of the inquiry it carries."""
+
+    key: bytes
+    value: bytes
+    inquiry_id: uuid.UUID
+    fingerprint: str | None
+
+
+@dataclass(frozen=True)
 class Pending:
     seq: int
     key: bytes
@@ -53,22 +63,42 @@ class Outbox:
     def add(
         self, key: bytes, value: bytes, *, inquiry_id: uuid.UUID, fingerprint: str | None
     ) -> bool:
-        """Queue a message; False (nothing queued) when this id was accepted before with the
-        same fingerprint, `IdempotencyConflict` when with another. A message without a
-        fingerprint (a fresh id) is queued without being remembered."""
+        """Queue one message: `add_many` of one, raising its conflict."""
+        [outcome] = self.add_many([Message(key, value, inquiry_id, fingerprint)])
+        if isinstance(outcome, IdempotencyConflict):
+            raise outcome
+        return outcome
+
+    def add_many(self, messages: Sequence[Message]) -> list[bool | IdempotencyConflict]:
+        """Queue messages in one transaction (one fsync for them all): an outcome each, True
+        when queued, False (nothing queued) when its id was accepted before with the same
+        fingerprint, `IdempotencyConflict` when with another. A message without a fingerprint
+        (a fresh id) is queued without being remembered."""
+        outcomes: list[bool | IdempotencyConflict] = []
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                if fingerprint is not None and self._seen(inquiry_id, fingerprint):
-                    self._db.execute("ROLLBACK")
-                    return False
-                self._db.execute("INSERT INTO outbox (key, value) VALUES (?, ?)", (key, value))
+                for message in messages:
+                    outcomes.append(self._queue(message))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        with self.added:
-            self.added.notify_all()
+        if any(outcome is True for outcome in outcomes):
+            with self.added:
+                self.added.notify_all()
+        return outcomes
+
+    def _queue(self, message: Message) -> bool | IdempotencyConflict:
+        if message.fingerprint is not None:
+            try:
+                if self._seen(message.inquiry_id, message.fingerprint):
+                    return False
+            except IdempotencyConflict as conflict:
+                return conflict
+        self._db.execute(
+            "INSERT INTO outbox (key, value) VALUES (?, ?)", (message.key, message.value)
+        )
         return True
 
     def _seen(self, inquiry_id: uuid.UUID, fingerprint: str) -> bool:

@@ -34,14 +34,16 @@ class Worker:
         self.database = database
         self.answers = answer_store_for(settings)
         self.stopping = threading.Event()
-        self._consumer = Consumer(kafka_config.consumer(settings), logger=log)
+        self._consumer = Consumer(
+            {**kafka_config.consumer(settings), "error_cb": _on_kafka_error}, logger=log
+        )
         self._dlq = Producer(kafka_config.producer(settings), logger=log)
 
     def stop(self) -> None:
         self.stopping.set()
 
     def run(self) -> None:
-        self._consumer.subscribe([self.settings.kafka_topic])
+        self._consumer.subscribe([self.settings.kafka_topic], on_assign=_broker_answered)
         log.info("worker started", extra={"topic": self.settings.kafka_topic})
         try:
             while not self.stopping.is_set():
@@ -65,6 +67,7 @@ class Worker:
                 if error.code() != KafkaError._PARTITION_EOF:
                     log.warning("consumer error", extra={"error": str(error)})
                 continue
+            metrics.BROKER_UP.set(1)  # a message came from it
             records.append(
                 Record(
                     value=message.value(),
@@ -176,6 +179,18 @@ class Worker:
                 metrics.CONSUMER_LAG.labels(partition=str(partition.partition)).set(
                     high - position.offset
                 )
+
+
+def _broker_answered(*_: object) -> None:
+    """The group coordinator assigned partitions: the broker is up."""
+    metrics.BROKER_UP.set(1)
+
+
+def _on_kafka_error(error: KafkaError) -> None:
+    """librdkafka's own errors: losing every broker is what `broker_up` reports."""
+    if error.code() in (KafkaError._ALL_BROKERS_DOWN, KafkaError._TRANSPORT):
+        metrics.BROKER_UP.set(0)
+    log.warning("kafka error", extra={"error": str(error)})
 
 
 def _cause(error: Exception) -> str:
