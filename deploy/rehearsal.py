@@ -22,7 +22,6 @@ import itertools
 import json
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,6 +52,9 @@ SHOPS = 20
 PARTITIONS = 6  # as BARBERBOT_KAFKA_TOPIC_PARTITIONS in deploy/k8s/base
 TYPES = ("haircut", "beard_trim", "shave", "kids_cut")
 GENDERS = ("male", "female", "non_binary", "prefer_not_to_say")
+# a restarted worker rejoins its group within the consumers' session timeout (6 s) and a
+# rebalance; the killed one's partitions wait that long
+REJOIN_SECONDS = 10.0
 
 
 class Role:
@@ -87,6 +89,7 @@ class Tally:
     """What the load generator saw; shared by its threads under one lock."""
 
     accepted: dict[str, tuple[int, float]] = field(default_factory=dict)  # id -> (marker, when)
+    by_replica: Counter[str] = field(default_factory=Counter)  # replica's URL -> 202s
     statuses: Counter[str] = field(default_factory=Counter)
     failovers: int = 0
     in_flight_lost: int = 0  # sent, then the connection died: accepted or not, nobody knows
@@ -144,6 +147,7 @@ def _post(http: httpx2.Client, urls: list[str], n: int, tally: Tally) -> None:
             tally.statuses[str(response.status_code)] += 1
             if response.status_code == 202:
                 tally.accepted[response.json()["id"]] = (n, time.monotonic())
+                tally.by_replica[base] += 1
         return
     with tally.lock:
         tally.statuses["no replica answered"] += 1
@@ -181,15 +185,30 @@ class StoredWatcher:
             self.seen.setdefault(str(inquiry_id), now)
 
 
-def chaos(api: Role, worker: Role, at: float, down: float, events: list[str]) -> None:
+@dataclass
+class KillWindow:
+    """From the SIGKILL until the restarted worker can have rejoined its group."""
+
+    start: float = float("inf")
+    end: float = float("inf")
+
+    def holds(self, moment: float) -> bool:
+        return self.start <= moment <= self.end
+
+
+def chaos(
+    api: Role, worker: Role, at: float, down: float, events: list[str], window: KillWindow
+) -> None:
     """SIGKILL one API replica and one worker at `at` seconds; restart them `down` later."""
     time.sleep(at)
+    window.start = time.monotonic()
     api.kill()
     worker.kill()
     events.append(f"{at:.0f}s: SIGKILL {api.name} and {worker.name}")
     time.sleep(down)
     api.restart()
     worker.restart()
+    window.end = time.monotonic() + REJOIN_SECONDS
     events.append(f"{at + down:.0f}s: restarted {api.name} and {worker.name}")
 
 
@@ -258,6 +277,10 @@ class Result:
     accepted_per_second: float
     latency_p50_ms: float
     latency_p99_ms: float
+    latency_p90_outside_kill_ms: float
+    latency_p99_outside_kill_ms: float
+    latency_max_ms: float
+    accepted_per_second_by_replica: dict[str, float]
     drain_seconds: float
     workers: int
     mongodb: str
@@ -321,9 +344,9 @@ def rehearse(seconds: float, workers: int, threads: int, logs: Path) -> Result:
         for url in apis:
             wait_ready(url)
 
-        tally, events = Tally(), list[str]()
+        tally, events, window = Tally(), list[str](), KillWindow()
         killer = threading.Thread(
-            target=chaos, args=(roles[-1], roles[workers - 1], seconds * 0.4, 1.0, events)
+            target=chaos, args=(roles[-1], roles[workers - 1], seconds * 0.4, 1.0, events, window)
         )
         with StoredWatcher(database) as watcher:
             killer.start()
@@ -352,6 +375,11 @@ def rehearse(seconds: float, workers: int, threads: int, logs: Path) -> Result:
             for i, (_, at) in tally.accepted.items()
             if i in watcher.seen
         )
+        outside = sorted(
+            (watcher.seen[i] - at) * 1000
+            for i, (_, at) in tally.accepted.items()
+            if i in watcher.seen and not window.holds(at)
+        )
         return Result(
             accepted=len(tally.accepted),
             stored=stored,
@@ -363,13 +391,26 @@ def rehearse(seconds: float, workers: int, threads: int, logs: Path) -> Result:
             statuses=dict(tally.statuses),
             load_seconds=load_seconds,
             accepted_per_second=len(tally.accepted) / load_seconds,
-            latency_p50_ms=statistics.median(latencies) if latencies else float("nan"),
-            latency_p99_ms=latencies[int(len(latencies) * 0.99)] if latencies else float("nan"),
+            latency_p50_ms=percentile(latencies, 0.5),
+            latency_p99_ms=percentile(latencies, 0.99),
+            latency_p90_outside_kill_ms=percentile(outside, 0.9),
+            latency_p99_outside_kill_ms=percentile(outside, 0.99),
+            latency_max_ms=latencies[-1] if latencies else float("nan"),
+            accepted_per_second_by_replica={
+                url: count / load_seconds for url, count in sorted(tally.by_replica.items())
+            },
             drain_seconds=drain_seconds,
             workers=workers,
             mongodb="SecantusDB" if mongodb_url else "not used (no mongodb_url setting)",
             events=events,
         )
+
+
+def percentile(ordered: Sequence[float], share: float) -> float:
+    """The value below which `share` of the ordered values fall (nan for none)."""
+    if not ordered:
+        return float("nan")
+    return ordered[min(int(len(ordered) * share), len(ordered) - 1)]
 
 
 def report(result: Result) -> None:
@@ -389,9 +430,17 @@ def report(result: Result) -> None:
         f"(requests cut by the kill: {result.in_flight_lost})"
     )
     print(f"  throughput:            {result.accepted_per_second:.0f} accepted inquiries/s")
+    for url, rate in result.accepted_per_second_by_replica.items():
+        print(f"    replica {url}: {rate:.0f}/s")
     print(
         f"  accepted -> stored:    p50 {result.latency_p50_ms:.0f} ms, "
-        f"p99 {result.latency_p99_ms:.0f} ms (polled every 0.2 s)"
+        f"p99 {result.latency_p99_ms:.0f} ms, max {result.latency_max_ms:.0f} ms "
+        "(polled every 0.2 s)"
+    )
+    print(
+        f"  ... outside the kill:  p90 {result.latency_p90_outside_kill_ms:.0f} ms, "
+        f"p99 {result.latency_p99_outside_kill_ms:.0f} ms (accepted before the SIGKILL or "
+        f"{REJOIN_SECONDS:.0f} s after the restart)"
     )
     print(f"  drained after load in: {result.drain_seconds:.1f} s")
     print("  verdict:               " + ("OK" if result.ok else "FAILED"))

@@ -32,3 +32,8 @@ def test_every_accepted_inquiry_is_stored_exactly_once_through_kills() -> None:
     assert all(
         event.endswith("outbox_backlog=0") for event in result["events"] if "readyz" in event
     )
+    by_replica = result["accepted_per_second_by_replica"]
+    assert len(by_replica) == 2  # both replicas took load
+    assert abs(sum(by_replica.values()) - result["accepted_per_second"]) < 0.01
+    assert 0 < result["latency_p50_ms"] <= result["latency_p99_ms"] <= result["latency_max_ms"]
+    assert result["latency_p90_outside_kill_ms"] <= result["latency_p99_outside_kill_ms"]
