@@ -83,7 +83,7 @@ def prepare_messages(all_shops: list[Shop], count: int) -> Prepared:
             shop=shop.slug,
             received_at=capture.received_at,
             source=Source.API,
-            data=capture.data,
+            data=capture.with_consent_text(),
         )
         prepared.append((shop.slug.encode(), value, row))
     return prepared

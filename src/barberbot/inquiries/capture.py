@@ -43,7 +43,7 @@ class Capture:
     """An inquiry ready to store: its row's column values and its answers' document."""
 
     values: dict[str, Any]
-    data: InquiryCreate  # as validated, with the consent text shown (what a message carries)
+    data: InquiryCreate  # as validated (what a Kafka message carries)
     form_version: int = 0
     document: AnswerDocument | None = None
     # a new random id, minted here: it cannot be stored yet, so the writer does not look, and
@@ -64,6 +64,14 @@ class Capture:
     def fingerprint(self) -> str | None:
         digest: str | None = self.values["fingerprint"]
         return digest
+
+    def with_consent_text(self) -> InquiryCreate:
+        """The inquiry with the consent text the shop showed, as stored (for a message: the
+        worker then stores the wording shown at capture, not the shop's text of later)."""
+        shown = self.values["consent_text"]
+        if shown == self.data.consent_text or not self.data.marketing_consent:
+            return self.data
+        return self.data.model_copy(update={"consent_text": shown})
 
     @property
     def received_at(self) -> datetime:
@@ -99,8 +107,6 @@ def prepare(
         inquiry_id = keyed_id(shop.id, idempotency_key) if idempotency_key else uuid.uuid4()
     received = received_at or utcnow()
     consent = data.marketing_consent
-    if consent and not data.consent_text:
-        data = data.model_copy(update={"consent_text": shop.effective_consent_text()})
     values = {
         "id": inquiry_id,
         "shop_id": shop.id,
@@ -114,7 +120,7 @@ def prepare(
         "message": data.message,
         "marketing_consent": consent,
         "consent_at": received if consent else None,
-        "consent_text": data.consent_text if consent else None,
+        "consent_text": (data.consent_text or shop.effective_consent_text()) if consent else None,
         "source": source.value,
         "location": data.location,
         "fingerprint": None if fresh else fingerprint(data),

@@ -125,7 +125,7 @@ def _message(shop: Shop, capture: Capture) -> Message:
         shop=shop.slug,
         received_at=capture.received_at,
         source=Source(capture.values["source"]),
-        data=capture.data,
+        data=capture.with_consent_text(),
         form_version=capture.form_version,
     )
     return Message(shop.slug.encode(), value, capture.id, capture.fingerprint)
