@@ -45,13 +45,13 @@ from barberbot.app import create_app
 from barberbot.auth import service as auth
 from barberbot.campaigns import customers
 from barberbot.core import migrate
+from barberbot.core.choices import DEFAULT_INQUIRY_TYPES, Gender
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.dashboard.client import Callbacks, sign_in
 from barberbot.dashboard.state import from_query
 from barberbot.dashboard.views import resolve
 from barberbot.inquiries import export, writer
-from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES, Gender
 from barberbot.models import Inquiry, Role, Shop
 from barberbot.shops import service as shops
 from barberbot.testing.live import LiveServer

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from barberbot.analytics.cleaning import clean, to_e164
+from barberbot.core.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.core.countries import country_for_timezone
-from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
 
 TYPES = dict(DEFAULT_INQUIRY_TYPES)
 

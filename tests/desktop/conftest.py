@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from barberbot.core.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.desktop.app import CounterApp
 from barberbot.desktop.config import DesktopConfig
 from barberbot.desktop.store import LocalStore
 from barberbot.desktop.window import InquiryWindow
 from barberbot.desktop.workbook import WorkbookKeeper
 from barberbot.forms.definition import NO_FORM, FormDefinition
-from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.models import Shop, User
 from barberbot.testing.xvfb import VirtualDisplay
 from tests.factories import form_fields, make_token

@@ -14,10 +14,10 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from barberbot.core.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.desktop.config import DesktopConfig
 from barberbot.desktop.store import LocalStore
 from barberbot.desktop.sync import Backoff, Syncer
-from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Inquiry, Shop
 from barberbot.testing.live import LiveServer

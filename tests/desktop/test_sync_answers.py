@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from barberbot.core.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.core.settings import Settings
 from barberbot.desktop.config import DesktopConfig
 from barberbot.desktop.store import LocalStore
@@ -19,7 +20,6 @@ from barberbot.desktop.sync import ServerClient, Syncer
 from barberbot.forms.definition import FormDefinition
 from barberbot.forms.mongo import MongoAnswerStore
 from barberbot.forms.store import AnswerStore
-from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Inquiry, InquiryAnswers, Shop
 from barberbot.testing.live import LiveServer

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from barberbot.core.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.desktop.store import LocalStore
 from barberbot.desktop.workbook import COLUMNS, WorkbookKeeper, write_workbook
-from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.inquiries.rules import InquiryCreate
 from tests.factories import inquiry_payload
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from barberbot.core.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.desktop.store import LocalStore
 from barberbot.desktop.workbook import write_workbook
 from barberbot.imports.importer import plan_import, store_plan
 from barberbot.imports.reader import read_table
-from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Inquiry, Shop
 from tests.factories import inquiry_payload, make_shop

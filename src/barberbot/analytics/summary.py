@@ -21,7 +21,7 @@ from barberbot.analytics import queries
 from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.filters import Selection
 from barberbot.analytics.insights import Insight, find_insights
-from barberbot.inquiries.choices import Gender
+from barberbot.core.choices import Gender
 from barberbot.models import Shop
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

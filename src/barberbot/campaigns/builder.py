@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from barberbot.analytics.bands import BAND_LABELS
+from barberbot.core.choices import Gender
 from barberbot.forms.definition import FormDefinition
 from barberbot.forms.schemas import FieldType
-from barberbot.inquiries.choices import Gender
 
 # the form's single-value inputs: (name, rule field, rule key)
 NUMBERS = (

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from barberbot.analytics.bands import BAND_LABELS
 from barberbot.campaigns.errors import Invalid
-from barberbot.inquiries.choices import Gender
+from barberbot.core.choices import Gender
 from barberbot.inquiries.rules import field_errors
 
 MAX_DEPTH = 4

@@ -9,8 +9,8 @@ from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.filters import PRESETS
 from barberbot.analytics.insights import Insight
 from barberbot.campaigns.segments import page_url
+from barberbot.core.choices import Gender
 from barberbot.dashboard.state import ALL_SHOPS, CUSTOM, DEFAULT_SORT, SORTS
-from barberbot.inquiries.choices import Gender
 from barberbot.models import Shop
 
 LIVE_INTERVAL_MS = 5000

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlencode
 
 from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.filters import PRESETS
+from barberbot.core.choices import Gender
 from barberbot.forms.schemas import KEY_PATTERN, OPTION_MAX, OPTIONS_MAX
-from barberbot.inquiries.choices import Gender
 
 ALL_SHOPS = "all"
 CUSTOM = "custom"

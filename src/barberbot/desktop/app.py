@@ -6,6 +6,7 @@ import logging
 import tkinter as tk
 from pathlib import Path
 
+from barberbot.core.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.desktop.config import DesktopConfig, form_cache, load_config, save_config
 from barberbot.desktop.settings_dialog import SettingsDialog
 from barberbot.desktop.store import LocalStore
@@ -13,7 +14,6 @@ from barberbot.desktop.sync import Syncer
 from barberbot.desktop.window import InquiryWindow
 from barberbot.desktop.workbook import WorkbookKeeper
 from barberbot.forms.definition import FormDefinition
-from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
 
 log = logging.getLogger("barberbot.desktop")
 

@@ -12,6 +12,7 @@ from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Any
 
+from barberbot.core.choices import Gender
 from barberbot.desktop.questions import QuestionsPanel
 from barberbot.desktop.status import status_line
 from barberbot.desktop.store import LocalStore
@@ -19,7 +20,6 @@ from barberbot.desktop.sync import Syncer
 from barberbot.desktop.workbook import WorkbookKeeper
 from barberbot.forms.answers import ANSWERS
 from barberbot.forms.definition import NO_FORM, FormDefinition
-from barberbot.inquiries.choices import Gender
 from barberbot.inquiries.rules import CONTACT_FIELD, InquiryInvalid, validate_inquiry
 
 TITLE = "BarberBot — front counter"

@@ -32,11 +32,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from barberbot.core.choices import Gender
 from barberbot.desktop.config import form_cache
 from barberbot.desktop.store import LocalStore, SavedInquiry
 from barberbot.forms.answers import readable
 from barberbot.forms.definition import NO_FORM, FormDefinition
-from barberbot.inquiries.choices import Gender
 
 log = logging.getLogger("barberbot.desktop.workbook")
 

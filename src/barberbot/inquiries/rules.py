@@ -23,9 +23,9 @@ from pydantic import (
 from pydantic import model_validator as _model_validator
 from pydantic_core import PydanticCustomError
 
+from barberbot.core.choices import Gender
 from barberbot.forms.answers import check_answers
 from barberbot.forms.definition import NO_FORM, FormDefinition
-from barberbot.inquiries.choices import Gender
 from barberbot.inquiries.contacts import PhoneInvalid, email_normal, phone_e164
 
 NAME_MAX = 120

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from barberbot.inquiries.choices import Gender, Source
+from barberbot.core.choices import Gender, Source
 from barberbot.models.base import Base, UTCDateTime, UUIDString, utcnow
 
 __all__ = ["Gender", "Inquiry", "Source"]

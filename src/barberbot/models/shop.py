@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from barberbot.inquiries.choices import DEFAULT_INQUIRY_TYPES
+from barberbot.core.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.models.base import Base, UTCDateTime, utcnow
 
 DEFAULT_CONSENT_TEXT = (

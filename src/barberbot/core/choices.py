@@ -1,4 +1,5 @@
-"""The fixed choices of an inquiry, free of any database code (the desktop app uses them)."""
+"""The fixed choices of an inquiry, free of any database code: the models, the capture rules
+and the desktop app (which never imports the database layer) share them."""
 
 from __future__ import annotations
 
