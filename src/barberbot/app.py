@@ -13,7 +13,6 @@ from starlette.middleware.sessions import SessionMiddleware
 from barberbot import __version__
 from barberbot.campaigns.routes import router as campaigns_router
 from barberbot.core.db import Database
-from barberbot.core.errors import install_error_handlers
 from barberbot.core.hotpath import HotPathApp
 from barberbot.core.http import BodyLimitMiddleware, RequestLogMiddleware
 from barberbot.core.logging import configure_logging
@@ -23,6 +22,7 @@ from barberbot.core.settings import Settings
 from barberbot.dashboard.app import DashboardLoginGuard, mount_dashboard
 from barberbot.forms.api import install_form_error_handlers
 from barberbot.forms.api import router as forms_router
+from barberbot.forms.shop_cache import ShopCache
 from barberbot.forms.store import AnswerStore
 from barberbot.forms.stores import answer_store_for
 from barberbot.inquiries.api import create_inquiry
@@ -31,11 +31,11 @@ from barberbot.inquiries.group_commit import GroupCommit
 from barberbot.inquiries.intake import DirectIntake, Intake
 from barberbot.inquiries.rules import InquiryCreate
 from barberbot.shops.api import router as shops_router
-from barberbot.shops.cache import ShopCache
 from barberbot.streaming import kafka_config, metrics
 from barberbot.streaming.intake import StreamIntake
 from barberbot.streaming.outbox import Outbox
 from barberbot.streaming.relay import Relay
+from barberbot.web.errors import install_error_handlers
 from barberbot.web.form import router as form_router
 from barberbot.web.form_editor import router as form_editor_router
 from barberbot.web.owner import router as owner_router

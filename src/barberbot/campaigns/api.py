@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from barberbot.auth import service as auth
+from barberbot.auth.deps import CurrentUser
 from barberbot.campaigns import customers, segments, service
 from barberbot.campaigns.delivery import SendFailed, Unavailable
 from barberbot.campaigns.errors import Invalid
@@ -31,10 +32,11 @@ from barberbot.campaigns.schemas import (
     TestSendRequest,
 )
 from barberbot.campaigns.testsend import send_test
-from barberbot.core.deps import CurrentUser, MemberShop, SessionDep, SettingsDep
+from barberbot.core.deps import SessionDep, SettingsDep
 from barberbot.forms.deps import AnswerStoreDep
 from barberbot.inquiries.rules import InquiryInvalid
 from barberbot.models import Campaign, Channel, ConsentEvent, Customer, Role, Segment, Shop, User
+from barberbot.shops.deps import MemberShop
 
 router = APIRouter(prefix="/api/v1/shops/{slug}", tags=["campaigns"])
 

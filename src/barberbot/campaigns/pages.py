@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from barberbot.auth import service as auth
+from barberbot.auth.deps import CurrentUser
 from barberbot.campaigns import builder, customers, segments, service
 from barberbot.campaigns.api import LinksDep, owner_only
 from barberbot.campaigns.delivery import SendFailed, Unavailable
@@ -20,11 +21,12 @@ from barberbot.campaigns.errors import Invalid
 from barberbot.campaigns.results import results
 from barberbot.campaigns.schemas import CampaignCreate
 from barberbot.campaigns.testsend import send_test
-from barberbot.core.deps import CurrentUser, MemberShop, SessionDep, SettingsDep
+from barberbot.core.deps import SessionDep, SettingsDep
 from barberbot.forms import service as forms
 from barberbot.forms.definition import NO_FORM
 from barberbot.models import Campaign, Channel, Shop, User
 from barberbot.models.base import utcnow
+from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import check_csrf, csrf_token
 from barberbot.web.templating import templates
 

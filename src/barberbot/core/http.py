@@ -74,7 +74,7 @@ class BodyLimitMiddleware:
                 await self._reject(scope, receive, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The answer the app's HTTP error handler gives (`core/errors.py`): JSON `detail`."""
+        """The answer the app's HTTP error handler gives (`web/errors.py`): JSON `detail`."""
         refused = BodyTooLarge(self.max_bytes)
         response = JSONResponse({"detail": refused.detail}, 413, headers=refused.headers)
         await response(scope, receive, send)

@@ -6,13 +6,15 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse, Response
 
 from barberbot.auth import service as auth
-from barberbot.core.deps import CurrentUser, MemberShop, SessionDep
+from barberbot.auth.deps import CurrentUser
+from barberbot.core.deps import SessionDep
 from barberbot.core.errors import invalid_response
 from barberbot.forms import service
 from barberbot.forms.definition import FormDefinition
 from barberbot.forms.schemas import FormRead, FormUpdate
 from barberbot.forms.store import AnswersUnavailable
 from barberbot.models import Role
+from barberbot.shops.deps import MemberShop
 
 router = APIRouter(prefix="/api/v1/shops/{slug}/form", tags=["forms"])
 

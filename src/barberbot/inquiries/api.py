@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
 from barberbot.auth import service as auth
-from barberbot.core.deps import CurrentUser, IntakeDep, MemberShop, SessionDep
+from barberbot.auth.deps import CurrentUser
+from barberbot.core.deps import SessionDep
 from barberbot.core.openapi import json_body
 from barberbot.core.routing import RequestOnlyRoute
 from barberbot.forms import service as forms
@@ -23,6 +24,7 @@ from barberbot.forms.deps import AnswerStoreDep
 from barberbot.forms.store import AnswerDocument, AnswerStore
 from barberbot.inquiries import export, service, sync
 from barberbot.inquiries.capture import prepare
+from barberbot.inquiries.deps import IntakeDep
 from barberbot.inquiries.entry import check_rate, intake_of, shop_with_form
 from barberbot.inquiries.filters import InquiryFilters
 from barberbot.inquiries.rules import InquiryCreate, InquiryInvalid, validate_inquiry
@@ -36,6 +38,7 @@ from barberbot.inquiries.schemas import (
 from barberbot.inquiries.sync import SyncBatch, SyncReport
 from barberbot.inquiries.writer import IdempotencyConflict
 from barberbot.models import Role, Shop, Source
+from barberbot.shops.deps import MemberShop
 
 router = APIRouter(prefix="/api/v1/shops/{slug}/inquiries", tags=["inquiries"])
 

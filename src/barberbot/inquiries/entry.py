@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request, status
 
-from barberbot.core.deps import client_key, signed_in_client, unknown_shop
+from barberbot.auth.deps import signed_in_client
+from barberbot.core.deps import client_key
 from barberbot.core.ratelimit import retry_after_header
+from barberbot.forms.shop_cache import ShopWithForm
 from barberbot.inquiries.intake import Intake
-from barberbot.shops.cache import ShopWithForm
+from barberbot.shops.deps import unknown_shop
 
 
 class TooManySubmissions(HTTPException):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from barberbot.core.deps import MemberShop
+from barberbot.shops.deps import MemberShop
 
 router = APIRouter(prefix="/api/v1/shops", tags=["shops"])
 

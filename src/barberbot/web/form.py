@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from barberbot.campaigns.attribution import record_link, tracked
-from barberbot.core.deps import PublicShop, SessionDep
+from barberbot.core.deps import SessionDep
 from barberbot.core.ratelimit import retry_after_header
 from barberbot.forms import service as forms
 from barberbot.forms.answers import ANSWERS
@@ -22,6 +22,7 @@ from barberbot.inquiries.capture import prepare
 from barberbot.inquiries.entry import TooManySubmissions, check_rate, intake_of, shop_with_form
 from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
 from barberbot.models import Gender, Shop, Source
+from barberbot.shops.deps import PublicShop
 from barberbot.web.templating import templates
 
 router = APIRouter(tags=["web form"], include_in_schema=False)

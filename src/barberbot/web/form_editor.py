@@ -14,12 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from barberbot.auth import service as auth
-from barberbot.core.deps import CurrentUser, MemberShop, SessionDep
+from barberbot.auth.deps import CurrentUser
+from barberbot.core.deps import SessionDep
 from barberbot.forms import service as forms
 from barberbot.forms.definition import FormDefinition
 from barberbot.forms.schemas import FieldType, FormField, FormUpdate
 from barberbot.inquiries.rules import field_errors
 from barberbot.models import Role, Shop, User
+from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import check_csrf
 from barberbot.web.owner import owner_page
 

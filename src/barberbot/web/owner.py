@@ -11,13 +11,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from barberbot.auth import service as auth
-from barberbot.core.deps import CurrentUser, MemberShop, OptionalUser, SessionDep, SettingsDep
+from barberbot.auth.deps import CurrentUser, OptionalUser
+from barberbot.core.deps import SessionDep, SettingsDep
 from barberbot.forms import service as forms
 from barberbot.forms.answers import labelled
 from barberbot.forms.deps import AnswerStoreDep
 from barberbot.forms.store import AnswersUnavailable
 from barberbot.inquiries import service as inquiries
 from barberbot.models import Gender, Inquiry, Shop, User
+from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import check_csrf, csrf_token
 from barberbot.web.templating import templates
 

@@ -1,4 +1,5 @@
-"""Shops by slug, kept in memory for a few seconds: the public capture path reads no shop row.
+"""Shops by slug with their current forms, kept in memory for a few seconds: the public capture
+path reads no shop row.
 
 A shop changes rarely (its name, its inquiry types, its form); a change shows within `ttl`
 seconds (at once in the process that made it, which calls `forget`). The cached shops are
