@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.sessions import SessionMiddleware
 
 from barberbot import __version__
-from barberbot.campaigns.routes import router as campaigns_router
+from barberbot.campaigns.api import router as campaigns_router
 from barberbot.core.db import Database
 from barberbot.core.hotpath import HotPathApp
 from barberbot.core.http import BodyLimitMiddleware, RequestLogMiddleware
@@ -35,6 +35,8 @@ from barberbot.streaming import kafka_config, metrics
 from barberbot.streaming.intake import StreamIntake
 from barberbot.streaming.outbox import Outbox
 from barberbot.streaming.relay import Relay
+from barberbot.web.campaigns import router as campaign_pages_router
+from barberbot.web.consent import router as consent_router
 from barberbot.web.errors import install_error_handlers
 from barberbot.web.form import router as form_router
 from barberbot.web.form_editor import router as form_editor_router
@@ -105,6 +107,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(form_router)
     app.include_router(owner_router)
     app.include_router(campaigns_router)
+    app.include_router(consent_router)
+    app.include_router(campaign_pages_router)
     app.include_router(form_editor_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_dashboard(app, db)
