@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from barberbot.analytics import rollups
-from barberbot.analytics.answers import answers_condition
+from barberbot.analytics.answer_sql import answers_condition
 from barberbot.analytics.bands import band_expression, band_of, bands_condition
 from barberbot.analytics.filters import Period, Selection
 from barberbot.models import Inquiry

@@ -13,7 +13,7 @@ from sqlalchemy.ext.compiler import compiles as compiles_sql
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from barberbot.analytics.answers import has_option
+from barberbot.analytics.answer_sql import has_option
 from barberbot.analytics.bands import bands_condition
 from barberbot.campaigns import rules
 from barberbot.models import ConsentState, Customer, CustomerInquiry, InquiryAnswers

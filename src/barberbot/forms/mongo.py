@@ -5,7 +5,8 @@
      "answered": ["hair_type", "services"]}
 
 Writes are upserts with `$setOnInsert`: a redelivered inquiry finds its document and changes
-nothing. A batch of inquiries is one unordered `bulk_write`.
+nothing. A batch of inquiries is one unordered `bulk_write`. `answered` and the shop/time
+indexes serve the dashboard's figures (`analytics.answers_mongo`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
 from typing import Any
 
 from pymongo import ASCENDING, MongoClient, UpdateOne
@@ -21,12 +21,11 @@ from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 from sqlalchemy.orm import Session
 
-from barberbot.forms.store import AnswerDocument, AnswerFilters, AnswerScope, AnswersUnavailable
+from barberbot.forms.store import AnswerDocument, AnswersUnavailable
 
 log = logging.getLogger("barberbot.forms.mongo")
 COLLECTION = "inquiry_answers"
 DEFAULT_DATABASE = "barberbot"
-_SLACK = timedelta(days=1)
 _INDEXES = (
     ("shop_received", [("shop_id", ASCENDING), ("received_at", ASCENDING)]),
     ("shop_answered", [("shop_id", ASCENDING), ("answered", ASCENDING)]),
@@ -88,53 +87,8 @@ class MongoAnswerStore:
         except PyMongoError as error:
             raise AnswersUnavailable("The answers cannot be erased right now.") from error
 
-    def choice_ids(
-        self, session: Session, scope: AnswerScope, key: str, options: Sequence[str]
-    ) -> dict[str, set[uuid.UUID]]:
-        """One pipeline per question over the scope's documents that answered it (indexes
-        shop/time and shop/answered): each document's answer, matched per option here."""
-        found: dict[str, set[uuid.UUID]] = {option: set() for option in options}
-        field = f"answers.{key}"
-        pipeline: list[dict[str, Any]] = [
-            {"$match": {**_scope_match(scope), "answered": key, field: {"$in": list(options)}}},
-            {"$project": {"_id": 1, "value": f"${field}"}},
-        ]
-        try:
-            for doc in self.collection.aggregate(pipeline):
-                value = doc.get("value")
-                chosen = value if isinstance(value, list) else [value]
-                inquiry_id = uuid.UUID(doc["_id"])
-                for option in chosen:
-                    if option in found:
-                        found[option].add(inquiry_id)
-        except PyMongoError as error:
-            raise AnswersUnavailable("The answers cannot be read right now.") from error
-        return found
-
-    def matching_ids(
-        self, session: Session, scope: AnswerScope, filters: AnswerFilters
-    ) -> set[uuid.UUID]:
-        match: dict[str, Any] = _scope_match(scope)
-        match["$and"] = [{f"answers.{key}": {"$in": list(options)}} for key, options in filters]
-        if not filters:
-            del match["$and"]
-        try:
-            pipeline = [{"$match": match}, {"$project": {"_id": 1}}]
-            return {uuid.UUID(doc["_id"]) for doc in self.collection.aggregate(pipeline)}
-        except PyMongoError as error:
-            raise AnswersUnavailable("The answers cannot be read right now.") from error
-
     def close(self) -> None:
         self.client.close()
-
-
-def _scope_match(scope: AnswerScope) -> dict[str, Any]:
-    """The scope's documents, the time a day wider either way (a document's time may differ a
-    little from its inquiry row's; the caller joins the ids with the SQL selection)."""
-    return {
-        "shop_id": {"$in": list(scope.shop_ids)},
-        "received_at": {"$gte": scope.start - _SLACK, "$lt": scope.end + _SLACK},
-    }
 
 
 def _upsert(document: AnswerDocument) -> UpdateOne:

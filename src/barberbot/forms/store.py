@@ -4,7 +4,8 @@ Two stores share one interface: the SQL answers table (the default, written in t
 own transaction) and MongoDB (`BARBERBOT_MONGODB_URL`). Either way `save` is called inside
 the SQL transaction that inserts the inquiries, before it commits: with MongoDB the documents
 are written first, so an inquiry row never commits without its document (see README,
-"Custom forms").
+"Custom forms"). A store saves, reads and forgets documents; the dashboard's figures on the
+answers are `analytics.answers`, one implementation per store.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, bindparam, delete, or_, select, text
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
 from barberbot.models import InquiryAnswers
@@ -29,19 +30,6 @@ class AnswerDocument:
     form_version: int
     received_at: datetime
     answers: dict[str, Any]
-
-
-AnswerFilters = tuple[tuple[str, tuple[str, ...]], ...]  # (question key, options), ...
-
-
-@dataclass(frozen=True)
-class AnswerScope:
-    """The documents a dashboard figure looks at: some shops' answers received in [start, end)
-    (a store may return more; the caller joins the ids with its own SQL selection)."""
-
-    shop_ids: tuple[int, ...]
-    start: datetime
-    end: datetime
 
 
 class AnswersUnavailable(Exception):
@@ -61,19 +49,6 @@ class AnswerStore(Protocol):
     ) -> dict[uuid.UUID, AnswerDocument]: ...
 
     def forget(self, session: Session, inquiry_id: uuid.UUID) -> None: ...
-
-    def choice_ids(
-        self, session: Session, scope: AnswerScope, key: str, options: Sequence[str]
-    ) -> dict[str, set[uuid.UUID]]:
-        """{option: ids of the scope's inquiries whose answer to `key` is or includes it}."""
-        ...
-
-    def matching_ids(
-        self, session: Session, scope: AnswerScope, filters: AnswerFilters
-    ) -> set[uuid.UUID]:
-        """Ids of the scope's inquiries whose answer to every filtered question is, or
-        includes, one of its options."""
-        ...
 
     def close(self) -> None: ...
 
@@ -108,41 +83,11 @@ class SqlAnswerStore:
     def forget(self, session: Session, inquiry_id: uuid.UUID) -> None:
         session.execute(delete(InquiryAnswers).where(InquiryAnswers.inquiry_id == inquiry_id))
 
-    def choice_ids(
-        self, session: Session, scope: AnswerScope, key: str, options: Sequence[str]
-    ) -> dict[str, set[uuid.UUID]]:
-        from barberbot.analytics.answers import has_option  # analytics reads this module
-
-        found: dict[str, set[uuid.UUID]] = {option: set() for option in options}
-        for option in options:
-            query = select(InquiryAnswers.inquiry_id).where(
-                *_in_scope(scope), has_option(key, option)
-            )
-            found[option].update(session.scalars(query))
-        return found
-
-    def matching_ids(
-        self, session: Session, scope: AnswerScope, filters: AnswerFilters
-    ) -> set[uuid.UUID]:
-        from barberbot.analytics.answers import has_option
-
-        tests = [or_(*(has_option(key, o) for o in options)) for key, options in filters]
-        query = select(InquiryAnswers.inquiry_id).where(*_in_scope(scope), *tests)
-        return set(session.scalars(query))
-
     def close(self) -> None:
         pass
 
 
 _CHUNK = 500
-
-
-def _in_scope(scope: AnswerScope) -> list[ColumnElement[bool]]:
-    return [
-        InquiryAnswers.shop_id.in_(scope.shop_ids),
-        InquiryAnswers.received_at >= scope.start,
-        InquiryAnswers.received_at < scope.end,
-    ]
 
 
 _COLUMNS = ("inquiry_id", "shop_id", "form_version", "received_at", "answers")
