@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from barberbot.analytics.summary import Summary
+from barberbot.analytics.filters import Selection
 
 MIN_SEGMENT = 5  # inquiries, in one period or the other, before a change is worth a sentence
 MIN_CHANGE = 0.2
@@ -48,8 +47,28 @@ class Insight:
         return conditions[0] if len(conditions) == 1 else {"all": conditions}
 
 
+class Figures(Protocol):
+    """The figures findings are read from: a `summary.Summary`, which holds its findings (so
+    this module only names what it reads of one)."""
+
+    selection: Selection
+    type_labels: dict[str, str]
+    totals: dict[str, int]
+    previous: dict[str, int]
+    by_type: pd.DataFrame
+    by_location: pd.DataFrame
+
+    @property
+    def empty(self) -> bool: ...
+
+    @property
+    def consent_rate(self) -> float | None: ...
+
+    def busiest(self) -> tuple[str, int] | None: ...
+
+
 def find_insights(
-    summary: Summary, segments_now: pd.DataFrame, segments_before: pd.DataFrame
+    summary: Figures, segments_now: pd.DataFrame, segments_before: pd.DataFrame
 ) -> list[Insight]:
     if summary.empty:
         return []
@@ -73,7 +92,7 @@ def find_insights(
     return [insight for insight in found if insight.text]
 
 
-def _overall(summary: Summary, days: int) -> Insight:
+def _overall(summary: Figures, days: int) -> Insight:
     now, before = summary.totals["inquiries"], summary.previous["inquiries"]
     if before == 0:
         return Insight(f"{now} inquiries in the last {days} days; none in the {days} before.")
@@ -84,7 +103,7 @@ def _overall(summary: Summary, days: int) -> Insight:
 
 
 def _segment_changes(
-    summary: Summary, now: pd.DataFrame, before: pd.DataFrame, days: int, most: int = 3
+    summary: Figures, now: pd.DataFrame, before: pd.DataFrame, days: int, most: int = 3
 ) -> list[Insight]:
     keys = ["inquiry_type", "gender", "age_band"]
     merged = now.merge(before, on=keys, how="outer", suffixes=("_now", "_before")).fillna(0)
@@ -109,7 +128,7 @@ def _segment_changes(
     return insights
 
 
-def _top_type(summary: Summary, days: int) -> Insight:
+def _top_type(summary: Figures, days: int) -> Insight:
     top = summary.by_type.iloc[0]
     share = top["inquiries"] / summary.totals["inquiries"]
     return Insight(
@@ -119,7 +138,7 @@ def _top_type(summary: Summary, days: int) -> Insight:
     )
 
 
-def _busiest_place(summary: Summary, days: int) -> Insight:
+def _busiest_place(summary: Figures, days: int) -> Insight:
     """Where most inquiries went, when the view spans more than one shop or location."""
     places = summary.by_location
     if len(places) < 2:
