@@ -5,12 +5,15 @@ country) and whole e-mail addresses casefolded. This gives every shop the countr
 timezone and rewrites the stored inquiries the same way; a number that cannot be read (a
 national number of a shop without a country) is left as it was.
 
-Customers are matched by the digits of the phone number (`campaigns.contacts.phone_key`), so
-'07700900123' and '+447700900123' used to be two contacts and possibly two customers. Their
-phone contacts move to the new digits, and customers who now share a number are merged into
-the oldest, exactly as `campaigns.customers.sync` merges them. E-mail contacts were already
-casefolded. Downgrading drops the country only: E.164 numbers and lower-case addresses are
-valid stored values before this revision too, and merged customers stay merged.
+Customers are matched by the digits of the phone number, so '07700900123' and
+'+447700900123' used to be two contacts and possibly two customers. Their phone contacts move
+to the new digits, and customers who now share a number are merged into the oldest, exactly as
+the customers' sync merged them at this revision. E-mail contacts were already casefolded.
+Downgrading drops the country only: E.164 numbers and lower-case addresses are valid stored
+values before this revision too, and merged customers stay merged.
+
+The capture rules' reading of a number, the merge and the refresh of a customer are copied
+here as they were at this revision: the live code goes on changing, this migration must not.
 
 Revision ID: e164a0b1c2d3
 Revises: f1c2d3e4a5b6
@@ -21,15 +24,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
+import phonenumbers
 import sqlalchemy as sa
 from alembic import op
+from phonenumbers import NumberParseException, PhoneNumberFormat
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from barberbot.core.countries import country_for_timezone
-from barberbot.inquiries.contacts import PhoneInvalid, email_normal, phone_e164
+from barberbot.models.base import UTCDateTime
 
 revision: str = "e164a0b1c2d3"
 down_revision: str | None = "f1c2d3e4a5b6"
@@ -40,9 +45,23 @@ PAGE = 5000
 EMAIL_MAX = 254
 SHOPS = sa.table("shops", sa.column("id"), sa.column("timezone"), sa.column("country"))
 INQUIRIES = sa.table(
-    "inquiries", sa.column("id"), sa.column("shop_id"), sa.column("phone"), sa.column("email")
+    "inquiries",
+    sa.column("id"),
+    sa.column("shop_id"),
+    sa.column("phone"),
+    sa.column("email"),
+    sa.column("received_at", UTCDateTime()),
+    sa.column("customer_name"),
+    sa.column("age"),
+    sa.column("gender"),
+    sa.column("location"),
 )
-LINKS = sa.table("customer_inquiries", sa.column("inquiry_id"), sa.column("customer_id"))
+LINKS = sa.table(
+    "customer_inquiries",
+    sa.column("inquiry_id"),
+    sa.column("customer_id"),
+    sa.column("received_at", UTCDateTime()),
+)
 CONTACTS = sa.table(
     "customer_contacts",
     sa.column("shop_id"),
@@ -50,6 +69,34 @@ CONTACTS = sa.table(
     sa.column("value"),
     sa.column("customer_id"),
 )
+CUSTOMERS = sa.table(
+    "customers",
+    sa.column("id"),
+    sa.column("name"),
+    sa.column("first_name"),
+    sa.column("email"),
+    sa.column("phone"),
+    sa.column("age"),
+    sa.column("gender"),
+    sa.column("location"),
+    sa.column("inquiry_count"),
+    sa.column("first_inquiry_at", UTCDateTime()),
+    sa.column("last_inquiry_at", UTCDateTime()),
+    sa.column("email_consent"),
+    sa.column("email_consent_at", UTCDateTime()),
+    sa.column("sms_consent"),
+    sa.column("sms_consent_at", UTCDateTime()),
+    sa.column("updated_at", UTCDateTime()),
+)
+CONSENT_EVENTS = sa.table(
+    "consent_events",
+    sa.column("id"),
+    sa.column("customer_id"),
+    sa.column("channel"),
+    sa.column("state"),
+    sa.column("at", UTCDateTime()),
+)
+RECIPIENTS = sa.table("campaign_recipients", sa.column("campaign_id"), sa.column("customer_id"))
 # (shop id, inquiry id, old phone key, new phone key)
 PhoneChange = tuple[int, str, str, str]
 
@@ -122,30 +169,44 @@ def _normalise_inquiries(
         last = rows[-1].id
 
 
+# digits, the usual separators, and one leading + (letters and extensions are refused)
+_PHONE_ALLOWED_RE = re.compile(r"^\+?[\d\s().\-/]+$")
+
+
 def _phone(value: str | None, country: str | None) -> str | None:
+    """E.164 as the capture rules stored numbers from this revision on (a number without its
+    country code read in the shop's country); as it was if it cannot be read so."""
     if not value:
         return value
-    try:
-        return phone_e164(value, country)
-    except PhoneInvalid:
+    text = value.strip()
+    if not _PHONE_ALLOWED_RE.match(text):
         return value
+    if text.startswith("00"):  # the international prefix of most of the world
+        text = "+" + text[2:]
+    if not text.startswith("+") and country is None:
+        return value
+    try:
+        number = phonenumbers.parse(text, None if text.startswith("+") else country)
+    except NumberParseException:
+        return value
+    possible = phonenumbers.is_possible_number_with_reason(number)
+    if possible != phonenumbers.ValidationResult.IS_POSSIBLE:
+        return value
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
 def _email(value: str | None) -> str | None:
+    """The whole address casefolded, as capture stores it from this revision on."""
     if not value:
         return value
-    normal = email_normal(value)
+    normal = value.strip().casefold()
     return normal if len(normal) <= EMAIL_MAX else value
 
 
 def _relink_customers(bind: Connection, changed: list[str], phones: list[PhoneChange]) -> None:
     """Phone contacts under their new digits, customers sharing one merged, details refreshed."""
-    # the app's own merge and refresh: the customer tables are as the models say at this head
-    from barberbot.campaigns.customers import _merge, refresh
-
     owner_of = _customers_of(bind, changed)
     holders = _phone_contacts(bind, {(shop_id, new) for shop_id, _, _, new in phones})
-    session = Session(bind=bind)
     merged: dict[int, int] = {}  # a merged customer -> the one it became
 
     def current(customer_id: int) -> int:
@@ -161,7 +222,7 @@ def _relink_customers(bind: Connection, changed: list[str], phones: list[PhoneCh
         holder = current(holders.setdefault((shop_id, new_key), customer_id))
         if holder != customer_id:
             survivor, loser = sorted((holder, customer_id))
-            _merge(session, loser, survivor)
+            _merge(bind, loser, survivor)
             merged[loser] = survivor
     rows = [
         {"shop_id": shop_id, "kind": "phone", "value": key, "customer_id": current(holder)}
@@ -172,8 +233,141 @@ def _relink_customers(bind: Connection, changed: list[str], phones: list[PhoneCh
         bind.execute(sa.insert(CONTACTS), rows)
     _drop_unused(bind, {(shop_id, old) for shop_id, _, old, _ in phones})
     # latest contacts, counts and consent of every customer whose inquiries changed
-    refresh(session, {current(customer_id) for customer_id in owner_of.values()})
-    session.close()
+    _refresh(bind, {current(customer_id) for customer_id in owner_of.values()})
+
+
+def _merge(bind: Connection, loser: int, survivor: int) -> None:
+    """Fold one customer into another: contacts, inquiries, evidence and campaign rows."""
+    for table in (CONTACTS, LINKS, CONSENT_EVENTS):
+        bind.execute(
+            sa.update(table).where(table.c.customer_id == loser).values(customer_id=survivor)
+        )
+    shared = list(
+        bind.scalars(
+            sa.select(RECIPIENTS.c.campaign_id).where(RECIPIENTS.c.customer_id == survivor)
+        )
+    )
+    if shared:  # one row per campaign and customer: the survivor's stands
+        bind.execute(
+            sa.delete(RECIPIENTS).where(
+                RECIPIENTS.c.customer_id == loser, RECIPIENTS.c.campaign_id.in_(shared)
+            )
+        )
+    bind.execute(
+        sa.update(RECIPIENTS).where(RECIPIENTS.c.customer_id == loser).values(customer_id=survivor)
+    )
+    bind.execute(sa.delete(CUSTOMERS).where(CUSTOMERS.c.id == loser))
+
+
+def _refresh(bind: Connection, customer_ids: set[int]) -> None:
+    """Recompute the counts and dates, latest details and consent of these customers."""
+    ids = sorted(customer_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        values = _details(bind, chunk)
+        for customer_id, count, first, last in bind.execute(
+            sa.select(
+                LINKS.c.customer_id,
+                sa.func.count(),
+                sa.func.min(LINKS.c.received_at),
+                sa.func.max(LINKS.c.received_at),
+            )
+            .where(LINKS.c.customer_id.in_(chunk))
+            .group_by(LINKS.c.customer_id)
+        ):
+            values[customer_id].update(
+                inquiry_count=count, first_inquiry_at=first, last_inquiry_at=last
+            )
+        for customer_id, states in _consent_states(bind, chunk).items():
+            if customer_id in values:
+                values[customer_id].update(states)
+        _update_customers(bind, list(values.values()))
+
+
+def _details(bind: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Name, age, gender from the latest inquiry; contacts and location: the latest given."""
+    query = (
+        sa.select(
+            LINKS.c.customer_id,
+            INQUIRIES.c.customer_name,
+            INQUIRIES.c.age,
+            INQUIRIES.c.gender,
+            INQUIRIES.c.email,
+            INQUIRIES.c.phone,
+            INQUIRIES.c.location,
+        )
+        .join(INQUIRIES, INQUIRIES.c.id == LINKS.c.inquiry_id)
+        .where(LINKS.c.customer_id.in_(ids))
+        .order_by(LINKS.c.customer_id, INQUIRIES.c.received_at, INQUIRIES.c.id)
+    )
+    now = datetime.now(UTC)
+    latest: dict[int, dict[str, Any]] = {}
+    for row in bind.execute(query):
+        values = latest.setdefault(
+            row.customer_id,
+            {"id": row.customer_id, "email": None, "phone": None, "location": None},
+        )
+        parts = row.customer_name.split()
+        values.update(
+            name=row.customer_name,
+            first_name=parts[0] if parts else row.customer_name,
+            age=row.age,
+            gender=row.gender,
+            updated_at=now,
+        )
+        values.update({k: v for k in ("email", "phone", "location") if (v := getattr(row, k))})
+    return latest
+
+
+def _consent_states(bind: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The consent columns of these customers, folded from their events in time order."""
+    events: dict[tuple[int, str], list[tuple[str, datetime]]] = {}
+    query = (
+        sa.select(
+            CONSENT_EVENTS.c.customer_id,
+            CONSENT_EVENTS.c.channel,
+            CONSENT_EVENTS.c.state,
+            CONSENT_EVENTS.c.at,
+        )
+        .where(CONSENT_EVENTS.c.customer_id.in_(ids))
+        .order_by(CONSENT_EVENTS.c.at, CONSENT_EVENTS.c.id)
+    )
+    for customer_id, channel, state, at in bind.execute(query):
+        events.setdefault((customer_id, channel), []).append((state, at))
+    found = {}
+    for customer_id in ids:
+        email = _fold(events.get((customer_id, "email"), []))
+        sms = _fold(events.get((customer_id, "sms"), []))
+        found[customer_id] = {
+            "email_consent": email[0],
+            "email_consent_at": email[1],
+            "sms_consent": sms[0],
+            "sms_consent_at": sms[1],
+        }
+    return found
+
+
+def _fold(states: list[tuple[str, datetime]]) -> tuple[str, datetime | None]:
+    """The state after these events: a pending request never undoes a grant."""
+    state: str = "none"
+    at: datetime | None = None
+    for new, when in states:
+        if new == "pending" and state == "granted":
+            continue
+        state, at = new, when
+    return state, at
+
+
+def _update_customers(bind: Connection, rows: list[dict[str, Any]]) -> None:
+    """One executemany per set of columns (every customer refreshed has the same, in practice):
+    each row's keys but its id are the columns it sets."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        values = {key: value for key, value in row.items() if key != "id"}
+        by_columns.setdefault(tuple(sorted(values)), []).append({"b_id": row["id"], **values})
+    statement = sa.update(CUSTOMERS).where(CUSTOMERS.c.id == sa.bindparam("b_id"))
+    for group in by_columns.values():
+        bind.execute(statement, group)
 
 
 def _customers_of(bind: Connection, inquiry_ids: list[str]) -> dict[str, int]:
