@@ -43,11 +43,11 @@ from barberbot.analytics.bands import AGE_BANDS, BAND_LABELS
 from barberbot.analytics.cleaning import customer_ids
 from barberbot.app import create_app
 from barberbot.auth import service as auth
-from barberbot.campaigns import customers
 from barberbot.core import migrate
 from barberbot.core.choices import DEFAULT_INQUIRY_TYPES, Gender
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
+from barberbot.customers import service as customers
 from barberbot.dashboard.client import Callbacks, sign_in
 from barberbot.dashboard.state import from_query
 from barberbot.dashboard.views import resolve

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from barberbot.analytics import customer_counts, queries
 from barberbot.analytics.filters import Period, Selection, period_for
-from barberbot.campaigns import customers
 from barberbot.core.db import Database
+from barberbot.customers import service as customers
 from barberbot.dashboard.callbacks import _customers
 from barberbot.dashboard.state import ViewState
 from barberbot.inquiries import service as inquiries

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from barberbot.campaigns import customers, segments, service
+from barberbot.campaigns import segments, service
 from barberbot.campaigns.schemas import CampaignCreate
+from barberbot.customers import service as customers
 from barberbot.forms.store import AnswerDocument, SqlAnswerStore
 from barberbot.models import Campaign, Customer, Segment, Shop
 from tests.factories import make_form, make_inquiry

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from barberbot.campaigns import consent
 from barberbot.campaigns.sender import INTERRUPTED
 from barberbot.core.settings import Settings
+from barberbot.customers import consent
 from barberbot.forms.store import SqlAnswerStore
 from barberbot.inquiries import writer
 from barberbot.inquiries.capture import prepare

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from barberbot.campaigns import customers, service
+from barberbot.campaigns import service
+from barberbot.customers import service as customers
 from barberbot.inquiries import service as inquiries
 from barberbot.models import ConsentEvent, Customer, Shop
 from tests.campaigns.factories import customer_by_name, days_ago, make_person, sync

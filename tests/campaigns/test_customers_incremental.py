@@ -12,10 +12,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from barberbot.campaigns import customers
 from barberbot.cli import app
 from barberbot.core import migrate
 from barberbot.core.db import Database
+from barberbot.customers import service as customers
 from barberbot.inquiries import service as inquiries
 from barberbot.inquiries import settled
 from barberbot.models import Customer, CustomerDay, CustomerInquiry, Inquiry, LateDay, Shop

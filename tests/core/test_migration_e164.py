@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from barberbot.campaigns import customers
 from barberbot.core import migrate
 from barberbot.core.db import Database
+from barberbot.customers import service as customers
 from barberbot.models import (
     ConsentEvent,
     Customer,

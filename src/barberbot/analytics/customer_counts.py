@@ -22,7 +22,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from barberbot.analytics import linked_customers, queries
 from barberbot.analytics.filters import Selection
-from barberbot.campaigns import customers
+from barberbot.customers import service as customers
 from barberbot.inquiries import settled
 from barberbot.models import Customer, CustomerDay, Inquiry, Shop
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser
-from barberbot.campaigns import customers, segments, service
+from barberbot.campaigns import segments, service
 from barberbot.campaigns.delivery import SendFailed, Unavailable
 from barberbot.campaigns.errors import Invalid
 from barberbot.campaigns.links import Links
@@ -33,6 +33,7 @@ from barberbot.campaigns.schemas import (
 )
 from barberbot.campaigns.testsend import send_test
 from barberbot.core.deps import SessionDep, SettingsDep
+from barberbot.customers import service as customers
 from barberbot.forms.deps import AnswerStoreDep
 from barberbot.inquiries.rules import InquiryInvalid
 from barberbot.models import Campaign, Channel, ConsentEvent, Customer, Role, Segment, Shop, User

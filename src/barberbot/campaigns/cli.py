@@ -9,13 +9,13 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
-from barberbot.campaigns import customers
 from barberbot.campaigns.bounce_server import serving
 from barberbot.campaigns.sender import Sender
 from barberbot.campaigns.verp import ReturnPaths
 from barberbot.core.db import Database
 from barberbot.core.logging import configure_logging
 from barberbot.core.settings import Settings
+from barberbot.customers import service as customers
 from barberbot.models import Shop
 from barberbot.shops import service as shops
 

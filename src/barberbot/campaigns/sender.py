@@ -43,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
-from barberbot.campaigns import customers, segments, service, sql
+from barberbot.campaigns import segments, service, sql
 from barberbot.campaigns.confirmations import Confirmations
 from barberbot.campaigns.delivery import SendFailed, Unavailable
 from barberbot.campaigns.email import Email, Mailer, SmtpMailer
@@ -53,6 +53,7 @@ from barberbot.campaigns.sms import SmsProvider, provider_for
 from barberbot.campaigns.verp import ReturnPaths
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
+from barberbot.customers import service as customers
 from barberbot.models import (
     Campaign,
     CampaignRecipient,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from barberbot.campaigns.contacts import phone_key
+from barberbot.customers.contacts import phone_key
 from barberbot.models import (
     Campaign,
     CampaignRecipient,

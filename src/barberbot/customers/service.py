@@ -36,8 +36,8 @@ from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from barberbot.campaigns import consent
-from barberbot.campaigns.contacts import EMAIL, PHONE, email_key, first_name, phone_key
+from barberbot.customers import consent
+from barberbot.customers.contacts import EMAIL, PHONE, email_key, first_name, phone_key
 from barberbot.inquiries import settled
 from barberbot.models import (
     CampaignRecipient,

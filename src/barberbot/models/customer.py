@@ -28,7 +28,7 @@ class ConsentState(enum.StrEnum):
 class Customer(Base):
     """Latest details, inquiry history in aggregate, and the consent state per channel.
 
-    Maintained by `campaigns.customers.sync`; the consent columns are the latest word of the
+    Maintained by `customers.service.sync`; the consent columns are the latest word of the
     customer's `ConsentEvent`s, kept here so segments filter on them in SQL.
     """
 
@@ -123,7 +123,7 @@ class CustomerDay(Base):
     """How many of a shop's customers have their first, and their last, inquiry on a UTC day
     (days since 1970-01-01): a year's customers are a sum over a few hundred of these rows.
 
-    Kept exact by `campaigns.customers` whenever a customer is made, merged, refreshed or
+    Kept exact by `customers.service` whenever a customer is made, merged, refreshed or
     deleted; a day no customer starts or ends on has no row.
     """
 

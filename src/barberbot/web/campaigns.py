@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser
-from barberbot.campaigns import builder, customers, segments, service
+from barberbot.campaigns import builder, segments, service
 from barberbot.campaigns.api import LinksDep, owner_only
 from barberbot.campaigns.delivery import SendFailed, Unavailable
 from barberbot.campaigns.errors import Invalid
@@ -22,6 +22,7 @@ from barberbot.campaigns.results import results
 from barberbot.campaigns.schemas import CampaignCreate
 from barberbot.campaigns.testsend import send_test
 from barberbot.core.deps import SessionDep, SettingsDep
+from barberbot.customers import service as customers
 from barberbot.forms import service as forms
 from barberbot.forms.definition import NO_FORM
 from barberbot.models import Campaign, Channel, Shop, User

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Form, Header, HTTPException, Request, Response, s
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from barberbot.campaigns import consent
 from barberbot.campaigns.api import LinksDep
-from barberbot.campaigns.contacts import email_key
 from barberbot.core.deps import SessionDep, SettingsDep
+from barberbot.customers import consent
+from barberbot.customers.contacts import email_key
 from barberbot.models import Channel, ConsentState, Customer, Shop
 from barberbot.web.templating import templates
 

@@ -3,7 +3,7 @@
 The dashboard counts a view's unique and new customers from the customers table: a sum over
 `customer_days` and one day's look-up in the new index on `first_inquiry_at` (the one on
 `last_inquiry_at` exists). The table is filled here from the customers as they are; from then
-on `campaigns.customers` keeps it. An incremental sync drops forgotten links by day, on the
+on `customers.service` keeps it. An incremental sync drops forgotten links by day, on the
 new index of `customer_inquiries`.
 
 Revision ID: 6f8e2b3c4d5e

@@ -1,6 +1,6 @@
 """campaigns: customers derived from inquiries, consent evidence, segments, campaigns
 
-Customers are kept incrementally from inquiries by `campaigns.customers.sync`: contacts map a
+Customers are kept incrementally from inquiries by `customers.service.sync`: contacts map a
 shop's e-mails and phones to their customer, customer_inquiries carry each inquiry's type and
 time so segment rules on inquiry history are index lookups. consent_events is append-only
 evidence; the consent columns on customers are its latest word, for filtering in SQL.
