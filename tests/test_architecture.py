@@ -142,22 +142,30 @@ def cycles(edges: Iterable[Edge]) -> list[list[str]]:
     return sorted(found)
 
 
+def _imports(pair: Edge, imports: list[Edge], most: int = 3) -> str:
+    """`a -> b: a.x imports b.y, ...`, the first few of them."""
+    shown = [
+        f"{s.removeprefix(ROOT + '.')} imports {t.removeprefix(ROOT + '.')}" for s, t in imports
+    ]
+    more = f" (and {len(shown) - most} more)" if len(shown) > most else ""
+    return f"    {pair[0]} -> {pair[1]}: " + ", ".join(shown[:most]) + more
+
+
 def _explain(components: list[list[str]], edges: dict[Edge, list[Edge]]) -> str:
     """Each cycle with the imports inside it, for the failure message."""
     lines = []
     for component in components:
         lines.append(" <-> ".join(component))
-        for (a, b), imports in sorted(edges.items()):
-            if a in component and b in component:
-                lines += [f"    {a} -> {b}: {s} imports {t}" for s, t in imports]
+        lines += [
+            _imports(pair, imports)
+            for pair, imports in sorted(edges.items())
+            if pair[0] in component and pair[1] in component
+        ]
     return "\n".join(lines)
 
 
 def _breaking(rule: str, pairs: dict[Edge, list[Edge]]) -> str:
-    lines = [rule]
-    for (a, b), imports in sorted(pairs.items()):
-        lines += [f"    {a} -> {b}: {s} imports {t}" for s, t in imports]
-    return "\n".join(lines)
+    return "\n".join([rule, *(_imports(pair, imports) for pair, imports in sorted(pairs.items()))])
 
 
 def test_the_graph_sees_every_kind_of_import() -> None:
