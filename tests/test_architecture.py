@@ -31,8 +31,9 @@ EDGES = frozenset({"web", "dashboard", "cli", "app", "__main__"})
 # Package-level imports known to close a cycle, each waiting for the change that removes it.
 # Delete an entry once its import is gone: the test then holds the line for good.
 PENDING = {
-    # inquiries/intake.py hands captures to the streaming outbox; the one capture pipeline
-    # (issue 15) moves that choice to the edge, and streaming alone imports inquiries
+    # inquiries/intake.py imports the streaming outbox while streaming (the worker's handler)
+    # imports the inquiries' rules and service; the one capture pipeline of issue 15 removes
+    # the first, and with it this entry
     ("inquiries", "streaming"),
 }
 
