@@ -28,14 +28,11 @@ MODELS = "models"
 MIGRATIONS = "migrations"
 EDGES = frozenset({"web", "dashboard", "cli", "app", "__main__"})
 
-# Package-level imports known to close a cycle, each waiting for the change that removes it.
-# Delete an entry once its import is gone: the test then holds the line for good.
-PENDING = {
-    # inquiries/intake.py imports the streaming outbox while streaming (the worker's handler)
-    # imports the inquiries' rules and service; the one capture pipeline of issue 15 removes
-    # the first, and with it this entry
-    ("inquiries", "streaming"),
-}
+# Package-level imports allowed to close a cycle, each waiting for the change that removes it,
+# e.g. ("inquiries", "streaming") until the one capture pipeline of issue 15 took the outbox out
+# of inquiries/intake.py. Delete an entry once its import is gone (the test below insists): the
+# test then holds the line for good.
+PENDING: set[tuple[str, str]] = set()
 
 _ENTRY_POINT = re.compile(r"^barberbot(?:\.\w+)+:\w+$")
 
