@@ -24,8 +24,8 @@ from barberbot.forms.deps import AnswerStoreDep
 from barberbot.forms.store import AnswerDocument, AnswerStore
 from barberbot.inquiries import export, service, sync
 from barberbot.inquiries.capture import prepare
-from barberbot.inquiries.deps import IntakeDep
-from barberbot.inquiries.entry import check_rate, intake_of, shop_with_form
+from barberbot.inquiries.deps import IntakeDep, intake_of
+from barberbot.inquiries.entry import check_rate, shop_with_form
 from barberbot.inquiries.filters import InquiryFilters
 from barberbot.inquiries.rules import InquiryCreate, InquiryInvalid, validate_inquiry
 from barberbot.inquiries.schemas import (

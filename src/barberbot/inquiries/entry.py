@@ -1,5 +1,6 @@
 """What the two public capture endpoints (the API and the web form) share before the
-pipeline: the shop and its form from the app's cache, and the capture rate limit."""
+pipeline: the shop and its form from the app's cache, and the capture rate limit (the intake is
+`deps.intake_of`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from barberbot.auth.deps import signed_in_client
 from barberbot.core.deps import client_key
 from barberbot.core.ratelimit import retry_after_header
 from barberbot.forms.shop_cache import ShopWithForm
-from barberbot.inquiries.intake import Intake
 from barberbot.shops.deps import unknown_shop
 
 
@@ -40,8 +40,3 @@ async def check_rate(request: Request) -> None:
     wait = request.app.state.rate_limiter.hit(client_key(request))
     if wait:
         raise TooManySubmissions(wait)
-
-
-def intake_of(request: Request) -> Intake:
-    intake: Intake = request.app.state.intake
-    return intake

@@ -19,7 +19,8 @@ from barberbot.forms.definition import FormDefinition
 from barberbot.forms.schemas import FieldType
 from barberbot.forms.store import AnswersUnavailable
 from barberbot.inquiries.capture import prepare
-from barberbot.inquiries.entry import TooManySubmissions, check_rate, intake_of, shop_with_form
+from barberbot.inquiries.deps import intake_of
+from barberbot.inquiries.entry import TooManySubmissions, check_rate, shop_with_form
 from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
 from barberbot.models import Gender, Shop, Source
 from barberbot.shops.deps import PublicShop
