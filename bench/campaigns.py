@@ -55,9 +55,9 @@ from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.models import Campaign, Channel, Customer, Shop
 from barberbot.shops import service as shops
-from barberbot.testing.environment import settings_env
-from barberbot.testing.mariadb import MariaDBServer
-from barberbot.testing.ports import free_port
+from tests.support.environment import settings_env
+from tests.support.mariadb import MariaDBServer
+from tests.support.ports import free_port
 
 BARBERBOT = str(Path(sys.executable).parent / "barberbot")
 SECRET = "bench-secret-key-that-is-long-enough"

@@ -40,7 +40,6 @@ from sqlalchemy import select
 
 from barberbot.analytics import queries, rollups
 from barberbot.analytics.bands import AGE_BANDS, BAND_LABELS
-from barberbot.analytics.cleaning import customer_ids
 from barberbot.app import create_app
 from barberbot.auth import service as auth
 from barberbot.core import migrate
@@ -48,14 +47,15 @@ from barberbot.core.choices import DEFAULT_INQUIRY_TYPES, Gender
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.customers import service as customers
-from barberbot.dashboard.client import Callbacks, sign_in
 from barberbot.dashboard.state import from_query
 from barberbot.dashboard.views import resolve
 from barberbot.inquiries import export, writer
 from barberbot.models import Inquiry, Role, Shop
 from barberbot.shops import service as shops
-from barberbot.testing.live import LiveServer
-from barberbot.testing.mariadb import MariaDBServer
+from tests.support.customers import customer_ids
+from tests.support.dashboard import Callbacks, sign_in
+from tests.support.live import LiveServer
+from tests.support.mariadb import MariaDBServer
 
 SHOP, ZONE = "busy", ZoneInfo("Europe/London")
 EMAIL, PASSWORD = "owner@busy.example", "bench-pass-1234"

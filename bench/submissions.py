@@ -37,10 +37,10 @@ from barberbot.core.settings import Settings
 from barberbot.models import Inquiry
 from barberbot.shops import service as shops
 from barberbot.streaming.topics import ensure_topics
-from barberbot.testing.environment import settings_env
-from barberbot.testing.kafka import KafkaBroker
-from barberbot.testing.mariadb import MariaDBServer
-from barberbot.testing.ports import free_port, wait_for_port
+from tests.support.environment import settings_env
+from tests.support.kafka import KafkaBroker
+from tests.support.mariadb import MariaDBServer
+from tests.support.ports import free_port, wait_for_port
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent

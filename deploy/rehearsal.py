@@ -17,7 +17,6 @@ stored twice.
 from __future__ import annotations
 
 import argparse
-import importlib
 import itertools
 import json
 import os
@@ -42,10 +41,11 @@ from barberbot.core.settings import Settings
 from barberbot.models import Inquiry
 from barberbot.shops import service as shops
 from barberbot.streaming.topics import ensure_topics
-from barberbot.testing.environment import settings_env
-from barberbot.testing.kafka import KafkaBroker
-from barberbot.testing.mariadb import MariaDBServer
-from barberbot.testing.ports import free_port
+from tests.support.environment import settings_env
+from tests.support.kafka import KafkaBroker
+from tests.support.mariadb import MariaDBServer
+from tests.support.mongo import MongoServer
+from tests.support.ports import free_port
 
 BIN = Path(sys.executable).parent
 SHOPS = 20
@@ -252,14 +252,9 @@ def wait_ready(url: str, timeout: float = 60) -> None:
 
 
 @contextmanager
-def mongodb_wire_server() -> Iterator[str | None]:
-    """SecantusDB on loopback when the app reads BARBERBOT_MONGODB_URL; its URL, or None."""
-    if "mongodb_url" not in Settings.model_fields:
-        yield None  # TODO(mongodb): nothing to start until Settings has mongodb_url
-        return
-    # Imported by name: the helper arrives with the setting (src/barberbot/testing/mongo.py).
-    mongo = importlib.import_module("barberbot.testing.mongo")
-    with mongo.MongoServer() as server:
+def mongodb_wire_server() -> Iterator[str]:
+    """SecantusDB on loopback, for BARBERBOT_MONGODB_URL; its URL."""
+    with MongoServer() as server:
         yield str(server.url)
 
 

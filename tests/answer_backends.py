@@ -12,7 +12,7 @@ from pymongo import MongoClient
 
 from barberbot.forms.mongo import MongoAnswerStore
 from barberbot.forms.store import AnswerStore, SqlAnswerStore
-from barberbot.testing.mongo import DATABASE, MongoServer
+from tests.support.mongo import DATABASE, MongoServer
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from barberbot.testing.live import LiveServer
+from tests.support.live import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -20,8 +20,8 @@ from barberbot.core import migrate
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.models import Base, Shop, User
-from barberbot.testing.mariadb import MariaDBServer
 from tests.factories import make_shop, make_token, make_user
+from tests.support.mariadb import MariaDBServer
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 # headless Chromium for the web form's and dashboard's tests; the SQL and MongoDB answer stores

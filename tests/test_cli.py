@@ -24,9 +24,9 @@ from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.demo.data import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from barberbot.models import Inquiry, Shop
-from barberbot.testing.environment import settings_env
-from barberbot.testing.ports import free_port, terminate, wait_for_port
 from tests.factories import make_inquiry, make_shop
+from tests.support.environment import settings_env
+from tests.support.ports import free_port, terminate, wait_for_port
 
 runner = CliRunner()
 BARBERBOT = str(Path(sys.executable).parent / "barberbot")

@@ -9,11 +9,11 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from barberbot.analytics import queries
-from barberbot.analytics.cleaning import customer_ids
 from barberbot.analytics.filters import Selection, period_for
 from barberbot.analytics.summary import summarise
 from barberbot.models import Shop
 from tests.factories import make_inquiry
+from tests.support.customers import customer_ids
 
 UTC_ZONE = ZoneInfo("UTC")
 WEEK = period_for(None, zone=UTC_ZONE, now=datetime.now(UTC), start=date(2026, 11, 2),

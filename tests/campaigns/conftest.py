@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from barberbot.app import create_app
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
-from barberbot.testing.smtp import SmtpServer
+from tests.support.smtp import SmtpServer
 
 PUBLIC_URL = "http://testserver"
 

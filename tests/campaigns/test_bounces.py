@@ -24,13 +24,13 @@ from barberbot.cli import app as cli
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.models import Campaign, CampaignRecipient, RecipientStatus, Shop
-from barberbot.testing.environment import settings_env
-from barberbot.testing.ports import free_port, terminate, wait_for_port
-from barberbot.testing.smtp import SmtpServer
 from tests.campaigns.factories import make_campaign, make_person, make_segment
 from tests.campaigns.helpers import run_sender, states
 from tests.campaigns.test_crash import BARBERBOT
 from tests.streaming.helpers import wait_until
+from tests.support.environment import settings_env
+from tests.support.ports import free_port, terminate, wait_for_port
+from tests.support.smtp import SmtpServer
 
 BOUNCES = "bounces@bounces.kings.example"
 NOT_RETURN_PATHS = (

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from barberbot.campaigns import rules
 from barberbot.campaigns.builder import Choices, build, fields_of
-from barberbot.dashboard.client import sign_in
 from barberbot.models import Segment, Shop, User
 from tests.campaigns.factories import days_ago, make_person
 from tests.factories import PASSWORD, make_form
+from tests.support.dashboard import sign_in
 
 
 def test_every_filled_in_part_becomes_one_condition_in_the_order_of_the_form() -> None:

@@ -13,9 +13,9 @@ from barberbot.campaigns.sender import Sender
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.models import Campaign, Segment, Shop
-from barberbot.testing.smtp import SmtpServer
 from tests.campaigns.factories import make_person, make_segment
 from tests.factories import make_shop, make_token, make_user
+from tests.support.smtp import SmtpServer
 
 
 @pytest.fixture

@@ -21,12 +21,12 @@ from barberbot.inquiries import writer
 from barberbot.inquiries.capture import prepare
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import CampaignRecipient, Channel, Customer, Shop, Source
-from barberbot.testing.environment import settings_env
-from barberbot.testing.smtp import SmtpServer
 from tests.campaigns.factories import days_ago, make_campaign, make_segment, sync
 from tests.campaigns.helpers import states
 from tests.factories import inquiry_payload
 from tests.streaming.helpers import wait_until
+from tests.support.environment import settings_env
+from tests.support.smtp import SmtpServer
 
 BARBERBOT = str(Path(sys.executable).parent / "barberbot")
 CAMPAIGN = 5_000  # the size: consenting customers of the killed campaign

@@ -13,7 +13,6 @@ from barberbot.campaigns.sender import Sender
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.models import ConsentEvent, Shop
-from barberbot.testing.smtp import SmtpServer
 from tests.campaigns.factories import (
     customer_by_name,
     days_ago,
@@ -23,6 +22,7 @@ from tests.campaigns.factories import (
     sync,
 )
 from tests.campaigns.helpers import run_sender, states, unsubscribe_path
+from tests.support.smtp import SmtpServer
 
 EVERYONE = {"field": "inquiry_count", "min": 1}
 

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.models import Shop
-from barberbot.testing.smtp import SmtpServer
 from tests.campaigns.factories import make_campaign, make_person, make_segment
 from tests.campaigns.helpers import run_sender, unsubscribe_path
 from tests.factories import inquiry_payload, make_inquiry
+from tests.support.smtp import SmtpServer
 
 
 def test_results_count_outcomes_and_attributed_inquiries(

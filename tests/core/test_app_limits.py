@@ -18,8 +18,8 @@ from barberbot.app import create_app
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.models import Inquiry, Shop
-from barberbot.testing.live import LiveServer
 from tests.factories import inquiry_payload
+from tests.support.live import LiveServer
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from barberbot.dashboard.client import Callbacks, sign_in
 from barberbot.models import Shop, User
 from tests.factories import PASSWORD, make_inquiry, make_shop, make_user
+from tests.support.dashboard import Callbacks, sign_in
 
 
 def _sign_in(client: TestClient, email: str) -> None:

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from barberbot.campaigns import results
 from barberbot.core.db import Database
-from barberbot.dashboard.client import Callbacks, sign_in
 from barberbot.dashboard.views import campaign_rows, recent_campaigns
 from barberbot.models import Campaign, CampaignStatus, Shop, User
 from tests.dashboard.campaign_data import SPRING, SUMMER, WINTER, make_campaigns
 from tests.factories import PASSWORD, make_inquiry, make_user
+from tests.support.dashboard import Callbacks, sign_in
 
 
 def _numbers(results: Any) -> dict[str, int]:

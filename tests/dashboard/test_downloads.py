@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from barberbot.core.db import Database
 from barberbot.dashboard import downloads
-from barberbot.dashboard.client import sign_in
 from barberbot.dashboard.state import ViewState
 from barberbot.forms.store import AnswerDocument, AnswerStore
 from barberbot.inquiries import export
 from barberbot.models import Inquiry, Shop, User
 from tests.factories import PASSWORD, make_form, make_inquiry, make_shop, make_user
+from tests.support.dashboard import sign_in
 
 NOW = datetime.now(UTC)
 

@@ -17,8 +17,8 @@ from barberbot.desktop.window import InquiryWindow
 from barberbot.desktop.workbook import WorkbookKeeper
 from barberbot.forms.definition import NO_FORM, FormDefinition
 from barberbot.models import Shop, User
-from barberbot.testing.xvfb import VirtualDisplay
 from tests.factories import form_fields, make_token
+from tests.support.xvfb import VirtualDisplay
 
 MakeApp = Callable[[DesktopConfig], CounterApp]
 

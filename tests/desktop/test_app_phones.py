@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from barberbot.desktop.config import DesktopConfig
 from barberbot.desktop.window import InquiryWindow
 from barberbot.models import Shop, User
-from barberbot.testing.live import LiveServer
 from tests.desktop.conftest import MakeApp
 from tests.desktop.test_app import pump
 from tests.desktop.widgets import error_of, fill, press
 from tests.factories import make_token
+from tests.support.live import LiveServer
 
 
 def _retype(window: InquiryWindow, field: str, text: str) -> None:

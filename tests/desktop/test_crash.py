@@ -21,8 +21,8 @@ from openpyxl import load_workbook
 from barberbot.desktop.app import CounterApp
 from barberbot.desktop.config import DesktopConfig
 from barberbot.desktop.workbook import COLUMNS
-from barberbot.testing.xvfb import VirtualDisplay
 from tests.desktop.widgets import fill, press
+from tests.support.xvfb import VirtualDisplay
 
 # The real app in a child process, saving through its window's widgets as fast as it can and
 # printing each name once the window has confirmed it, as the person at the counter would see.

@@ -20,9 +20,9 @@ from barberbot.desktop.store import LocalStore
 from barberbot.desktop.sync import Backoff, Syncer
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Inquiry, Shop
-from barberbot.testing.live import LiveServer
-from barberbot.testing.ports import free_port
 from tests.factories import inquiry_payload
+from tests.support.live import LiveServer
+from tests.support.ports import free_port
 
 QUICK = Backoff(first=0.05, cap=0.2)
 

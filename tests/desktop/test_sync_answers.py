@@ -22,9 +22,9 @@ from barberbot.forms.mongo import MongoAnswerStore
 from barberbot.forms.store import AnswerStore
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Inquiry, InquiryAnswers, Shop
-from barberbot.testing.live import LiveServer
 from tests.desktop.test_sync import QUICK, _wait_for
 from tests.factories import form_fields, inquiry_payload, make_form
+from tests.support.live import LiveServer
 
 ANSWERS = {"hair_type": "Curly", "heard_from": ["Friend"], "first_visit": True}
 

@@ -11,9 +11,9 @@ from html import unescape
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from barberbot.dashboard.client import sign_in
 from barberbot.models import Shop, User
 from tests.factories import PASSWORD, inquiry_payload, make_form, make_inquiry
+from tests.support.dashboard import sign_in
 
 ANSWERS = {"hair_type": "Curly", "heard_from": ["Friend", "Instagram"], "first_visit": True}
 

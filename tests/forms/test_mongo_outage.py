@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from barberbot.dashboard.client import sign_in
 from barberbot.models import Inquiry, Shop, User
-from barberbot.testing.mongo import MongoServer
 from tests.factories import PASSWORD, inquiry_payload, make_form, make_shop
 from tests.forms.conftest import raw_documents
+from tests.support.dashboard import sign_in
+from tests.support.mongo import MongoServer
 
 CURLY = {"hair_type": "Curly"}
 

@@ -21,8 +21,8 @@ from barberbot.cli import app
 from barberbot.core.settings import Settings
 from barberbot.inquiries import writer
 from barberbot.models import Inquiry, Shop
-from barberbot.testing.environment import settings_env
 from tests.imports.conftest import WriteXlsx
+from tests.support.environment import settings_env
 
 runner = CliRunner()
 BARBERBOT = str(Path(sys.executable).parent / "barberbot")

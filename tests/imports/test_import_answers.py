@@ -19,9 +19,9 @@ from barberbot.forms.mongo import MongoAnswerStore
 from barberbot.forms.store import AnswerStore, SqlAnswerStore
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Inquiry, InquiryAnswers, Shop
-from barberbot.testing.ports import free_port
 from tests.factories import inquiry_payload, make_form
 from tests.imports.conftest import WriteXlsx
+from tests.support.ports import free_port
 
 runner = CliRunner()
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from barberbot.models import Inquiry, Shop
-from barberbot.testing.live import LiveServer
 from tests.factories import inquiry_payload
+from tests.support.live import LiveServer
 
 
 def test_parallel_retries_store_one_inquiry(app: FastAPI, shop: Shop, session: Session) -> None:

@@ -11,8 +11,8 @@ from barberbot.core.settings import Settings
 from barberbot.forms.store import AnswerStore
 from barberbot.forms.stores import answer_store_for
 from barberbot.streaming.topics import ensure_topics
-from barberbot.testing.kafka import KafkaBroker
 from tests.streaming.helpers import WorkerProcess
+from tests.support.kafka import KafkaBroker
 
 
 @pytest.fixture(scope="session")

@@ -21,8 +21,8 @@ from barberbot.forms.definition import NO_FORM, FormDefinition
 from barberbot.inquiries.rules import validate_inquiry
 from barberbot.models import Inquiry, Shop, Source
 from barberbot.streaming import messages
-from barberbot.testing.environment import settings_env
 from tests.factories import inquiry_payload
+from tests.support.environment import settings_env
 
 BARBERBOT = str(Path(sys.executable).parent / "barberbot")
 

@@ -14,9 +14,9 @@ from barberbot.app import create_app
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.models import Inquiry
-from barberbot.testing.live import LiveServer
 from tests.factories import inquiry_payload, make_shop
 from tests.streaming.helpers import WorkerProcess, read_topic, stored_count, wait_until
+from tests.support.live import LiveServer
 
 PER_SHOP = 100
 

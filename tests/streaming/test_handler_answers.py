@@ -13,9 +13,9 @@ from barberbot.forms.mongo import MongoAnswerStore
 from barberbot.forms.store import AnswerStore, AnswersUnavailable
 from barberbot.models import Inquiry, Shop
 from barberbot.streaming.handler import Record, handle
-from barberbot.testing.ports import free_port
 from tests.factories import form_fields, make_form
 from tests.streaming.helpers import envelope
+from tests.support.ports import free_port
 
 ANSWERS = {"hair_type": "Curly", "heard_from": ["Instagram", "Friend"], "visits": 4}
 

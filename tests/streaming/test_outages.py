@@ -15,11 +15,11 @@ from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.models import Inquiry
 from barberbot.streaming.topics import ensure_topics
-from barberbot.testing.kafka import KafkaBroker
-from barberbot.testing.live import LiveServer
-from barberbot.testing.mariadb import MariaDBServer
 from tests.factories import inquiry_payload, make_shop
 from tests.streaming.helpers import WorkerProcess, envelope, produce, stored_count, wait_until
+from tests.support.kafka import KafkaBroker
+from tests.support.live import LiveServer
+from tests.support.mariadb import MariaDBServer
 
 
 @pytest.fixture

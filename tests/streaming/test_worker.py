@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.models import Inquiry
-from barberbot.testing.ports import free_port
 from tests.factories import make_shop
 from tests.streaming.helpers import (
     WorkerProcess,
@@ -22,6 +21,7 @@ from tests.streaming.helpers import (
     stored_count,
     wait_until,
 )
+from tests.support.ports import free_port
 
 TEN_THOUSAND = 10_000
 

@@ -16,8 +16,6 @@ from barberbot.core.settings import Settings
 from barberbot.forms.mongo import MongoAnswerStore
 from barberbot.forms.store import AnswerStore
 from barberbot.models import Inquiry, InquiryAnswers, Shop
-from barberbot.testing.live import LiveServer
-from barberbot.testing.mongo import MongoServer
 from tests.factories import inquiry_payload, make_form
 from tests.streaming.helpers import (
     WorkerProcess,
@@ -27,6 +25,8 @@ from tests.streaming.helpers import (
     stored_count,
     wait_until,
 )
+from tests.support.live import LiveServer
+from tests.support.mongo import MongoServer
 
 ANSWERS = {"hair_type": "Curly", "heard_from": ["Instagram"], "first_visit": True}
 

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from barberbot.models import Inquiry, Shop
-from barberbot.testing.ports import free_port
 from barberbot.web.owner import embed_snippet
 from tests.browser import screenshot
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.browser
 

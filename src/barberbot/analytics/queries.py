@@ -331,7 +331,7 @@ def customers(session: Session, selection: Selection) -> dict[str, int]:
     """Distinct customers of the selection, and how many are new or had inquired before.
 
     One customer is every inquiry linked by a shared e-mail or phone number, directly or
-    through other inquiries — the rule of `cleaning.customer_ids`, done in SQL without loading
+    through other inquiries — the rule of `customers/service.py`, done in SQL without loading
     the inquiries: in the graph whose nodes are the e-mails and phones and whose edges are
     the inquiries giving both, the customers are the connected parts, and a part that has no
     cycle has one node more than it has edges. So customers = e-mails + phones - e-mail/phone

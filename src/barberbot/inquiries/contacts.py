@@ -1,7 +1,7 @@
 """Contacts as stored: phone numbers in E.164, e-mail addresses casefolded.
 
-The capture rules and the analytics' cleaning both use these, so a number or an address has
-one spelling wherever it came from.
+The capture rules use these for every way in, so a number or an address has one spelling
+wherever it came from.
 """
 
 from __future__ import annotations

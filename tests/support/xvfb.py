@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from barberbot.testing.ports import terminate
+from tests.support.ports import terminate
 
 
 class VirtualDisplay:

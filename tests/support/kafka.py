@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 from types import TracebackType
 
-from barberbot.testing.ports import free_port, terminate, wait_for_port
+from tests.support.ports import free_port, terminate, wait_for_port
 
 
 def tansu_binary() -> Path:

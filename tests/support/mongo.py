@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from barberbot.testing.ports import free_port, terminate, wait_for_port
+from tests.support.ports import free_port, terminate, wait_for_port
 
 DATABASE = "barberbot_test"
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from barberbot.testing.ports import free_port, terminate
+from tests.support.ports import free_port, terminate
 
 DATABASE = "barberbot"
 USER = "barberbot"

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from barberbot.testing.ports import free_port
+from tests.support.ports import free_port
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
-from barberbot.testing.ports import free_port, wait_for_port
+from tests.support.ports import free_port, wait_for_port
 
 
 class LiveServer:
