@@ -13,7 +13,7 @@ TEST_SYSTEM_PACKAGES := mariadb-server chromium fonts-noto-color-emoji xvfb imag
   libreoffice-calc-nogui poppler-utils
 
 .PHONY: run test test-sqlite test-mariadb lint typecheck bench system-deps clean \
-  image image-check rehearsal
+  image image-check rehearsal screenshots
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -58,6 +58,22 @@ bench: .venv/.synced system-deps
 	  || { echo "bench/submissions.py needs wrk: apt-get install wrk"; exit 1; }
 	.venv/bin/python bench/submissions.py
 
+# The README's pictures. Every test run writes its screenshots into build/screenshots/ (ignored by
+# git); this copies them into the tracked docs/screenshots/, to be committed. Only when that
+# folder holds none yet does it first run the test files that take them (those that say
+# "screenshot"), on SQLite.
+SCREENSHOT_TESTS = $(shell grep -rli --include='test_*.py' screenshot tests)
+
+screenshots: .venv/.synced
+	@if ! ls build/screenshots/*.png >/dev/null 2>&1; then \
+	  echo "build/screenshots/ is empty: running the tests that take screenshots"; \
+	  $(MAKE) --no-print-directory system-deps && .venv/bin/pytest -q $(SCREENSHOT_TESTS) || exit 1; \
+	fi
+	@mkdir -p docs/screenshots
+	@cp build/screenshots/*.png docs/screenshots/
+	@echo "Copied $$(ls build/screenshots/*.png | wc -l) screenshots from build/screenshots/ into docs/screenshots/:"
+	@git status --short -- docs/screenshots/ | sed 's/^/  /'
+
 # The container image: docker when an engine answers, else buildah on a local Debian base.
 image:
 	deploy/image/build.sh
@@ -71,4 +87,4 @@ rehearsal: .venv/.synced system-deps
 	.venv/bin/python deploy/rehearsal.py --seconds 60
 
 clean:
-	rm -rf .venv .uv var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .uv var build .pytest_cache .mypy_cache .ruff_cache

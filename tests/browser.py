@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.support.live import LiveServer
+from tests.support.screenshots import SCREENSHOTS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -25,7 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,6 @@ from barberbot.models import Base, Shop, User
 from tests.factories import make_shop, make_token, make_user
 from tests.support.mariadb import MariaDBServer
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 # headless Chromium for the web form's and dashboard's tests; the SQL and MongoDB answer stores
 pytest_plugins = ["tests.browser", "tests.answer_backends"]
 

@@ -10,9 +10,10 @@ from barberbot.campaigns.sender import Sender
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.models import Shop, User
-from tests.browser import SCREENSHOTS, screenshot
+from tests.browser import screenshot
 from tests.campaigns.factories import make_person
 from tests.factories import PASSWORD
+from tests.support.screenshots import SCREENSHOTS
 from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.browser

@@ -7,9 +7,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from barberbot.models import Shop, User
-from tests.browser import SCREENSHOTS
 from tests.dashboard.campaign_data import WINTER, make_campaigns
 from tests.factories import PASSWORD, make_inquiry
+from tests.support.screenshots import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=15_000)  # a busy 2-core machine runs the server, MariaDB and Chromium

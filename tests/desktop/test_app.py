@@ -19,9 +19,10 @@ from barberbot.desktop.settings_dialog import SettingsDialog
 from barberbot.forms.definition import FormDefinition
 from barberbot.models import Inquiry, Shop, User
 from tests.desktop.conftest import MakeApp
-from tests.desktop.widgets import SCREENSHOTS, enter, fill, press, screenshot
+from tests.desktop.widgets import enter, fill, press, screenshot
 from tests.factories import form_fields, make_form, make_token
 from tests.support.live import LiveServer
+from tests.support.screenshots import SCREENSHOTS
 
 
 def pump(root: tk.Misc, condition: Callable[[], bool], timeout: float = 20.0) -> None:

@@ -7,15 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from barberbot.desktop.window import InquiryWindow
-from tests.desktop.widgets import (
-    SCREENSHOTS,
-    error_of,
-    fill,
-    press,
-    screenshot,
-    type_into,
-    value_of,
-)
+from tests.desktop.widgets import error_of, fill, press, screenshot, type_into, value_of
+from tests.support.screenshots import SCREENSHOTS
 
 
 def test_enter_saves_the_inquiry_into_the_store_and_the_workbook(

@@ -9,8 +9,6 @@ from tkinter import ttk
 
 from barberbot.desktop.window import InquiryWindow
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
 
 def type_into(window: InquiryWindow, field: str, text: str) -> None:
     enter(window.inputs[field], text)
