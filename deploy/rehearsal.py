@@ -239,7 +239,7 @@ def drained_backlog(url: str, timeout: float = 30.0) -> Any:
         time.sleep(0.2)
 
 
-def wait_ready(url: str, timeout: float = 60) -> None:
+def wait_ready(url: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
