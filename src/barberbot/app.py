@@ -5,21 +5,24 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from dash.backends._fastapi import DashMiddleware
 from fastapi import FastAPI, HTTPException, Response, status
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import Scope
 
 from barberbot import __version__
 from barberbot.campaigns.api import router as campaigns_router
 from barberbot.core.db import Database
+from barberbot.core.hotlayers import EmptySession, without_cookie
 from barberbot.core.hotpath import HotPathApp
 from barberbot.core.http import BodyLimitMiddleware, RequestLogMiddleware
 from barberbot.core.logging import configure_logging
 from barberbot.core.openapi import document_models
 from barberbot.core.ratelimit import RateLimiter
 from barberbot.core.settings import Settings
-from barberbot.dashboard.app import DashboardLoginGuard, mount_dashboard
+from barberbot.dashboard.app import DashboardLoginGuard, mount_dashboard, under_dashboard
 from barberbot.forms.api import install_form_error_handlers
 from barberbot.forms.api import router as forms_router
 from barberbot.forms.shop_cache import ShopCache
@@ -44,7 +47,7 @@ from barberbot.web.owner import router as owner_router
 from barberbot.web.templating import STATIC_DIR
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, database: Database | None = None) -> HotPathApp:
     if settings is None:  # built from the environment, as `uvicorn --factory` does
         settings = Settings()
         configure_logging(settings.log_level, settings.log_format)
@@ -74,10 +77,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # Metrics are Prometheus' (/metrics); FastAPI's OpenTelemetry hooks would only cost
         # every request a look at the global providers.
         telemetry={"tracing": False, "metrics": False, "logs": False},
-        max_body_bytes=settings.max_body_bytes,
     )
-    # capturing an inquiry skips the middleware it does not use (core/hotpath.py)
-    app.answer_first(inquiries_router, "POST", create_inquiry)
     app.state.settings = settings
     app.state.db = db
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
@@ -113,7 +113,30 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_dashboard(app, db)
     _add_health(app, db, relay)
+    _hot_path(app)
     return app
+
+
+def _hot_path(app: HotPathApp) -> None:
+    """Capturing an inquiry goes through the stack without the middleware that has nothing to
+    do for it (core/hotpath.py); any middleware not declared here runs for it too."""
+    app.answer_first("POST", create_inquiry)
+    app.skip_on_hot_path(
+        SessionMiddleware,
+        reason="without a cookie it only gives an empty session: the stand-in gives that",
+        when=without_cookie,
+        stand_in=EmptySession,
+    )
+    app.skip_on_hot_path(
+        DashboardLoginGuard, reason="it only guards the dashboard's paths", when=_elsewhere
+    )
+    app.skip_on_hot_path(
+        DashMiddleware, reason="Dash's middleware only serves the dashboard", when=_elsewhere
+    )
+
+
+def _elsewhere(scope: Scope) -> bool:
+    return not under_dashboard(scope)
 
 
 def _intake_for(

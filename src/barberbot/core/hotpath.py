@@ -1,147 +1,168 @@
-"""Hot routes: the few endpoints hit in bulk, answered ahead of the middleware stack.
+"""Hot routes: the few endpoints hit in bulk, answered with less of the stack.
 
-Every request through the app passes the whole Starlette stack: Dash's middleware, the
-request log, the body limit, the session cookie, the dashboard guard, FastAPI's exception
-middleware and the router. Together that is about 90 µs of CPU a request, more than
-validating and storing an inquiry (docs/benchmarks.md). Capturing an inquiry is the one
-route customers' browsers and shop integrations call in bulk, so `HotPaths` answers it first,
-with exactly the parts of the stack it uses:
+Every request through the app passes the whole stack: FastAPI's server-error layer, Dash's
+middleware, the request log, the body limit, the session cookie, the dashboard guard,
+FastAPI's exception middleware and the router. Capturing an inquiry is the one route
+customers' browsers and shop integrations call in bulk, and several of those layers have
+nothing to do for it (docs/benchmarks.md). So a request for a hot route (`answer_first`)
+goes through the same stack — the same middleware instances, in the same order — except:
 
-- a request id in `X-Request-ID` and the access log line (`core.http`);
-- the body limit, declared or streamed (413);
-- the app's own exception handlers, so an error has the same status, body and headers as
-  through the stack.
+- each middleware declared not to apply to it (`skip_on_hot_path`: when, and why), or its
+  declared stand-in where it must still leave something behind (the session middleware's
+  empty session). A middleware nobody declared runs, whoever added it and whenever;
+- FastAPI's exception middleware and router: a route that calls its endpoint directly
+  (`core/routing.py`) is called here, and an error goes to the app's own exception handlers,
+  looked up as the exception middleware looks them up. Any other route is routed as usual.
 
-A request that carries a cookie takes the full stack: only the session middleware reads
-cookies, and a signed-in owner trying the API from the browser is not bulk traffic. The
-route is still declared on the app as usual (OpenAPI, and the cookie case); a test sends the
-same requests both ways and compares the answers (tests/core/test_hotpath.py).
+A request to a hot route for which a declaration does not hold (one with a cookie, for the
+session middleware) takes the whole stack. tests/core/test_hotpath.py sends every outcome
+hot, with a cookie, and with the hot path switched off, and compares the answers;
+tests/core/test_hotpath_declared.py checks that every middleware either runs on the hot path
+or is declared, and that whatever a hot route declares works on it.
 """
 
 from __future__ import annotations
 
-import inspect
-import re
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from fastapi import FastAPI, Request, Response
-from fastapi.routing import APIRoute, APIRouter
-from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
-from starlette.middleware.sessions import Session
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from starlette.convertors import StringConvertor
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from barberbot.core.http import (
-    REQUEST_ID_HEADER,
-    BodyTooLarge,
-    declared_too_large,
-    limited,
-    log_request,
-    new_request_id,
+from barberbot.core.hotlayers import (
+    HOT,
+    HotEndpoints,
+    HotMatch,
+    HotRoute,
+    Skippable,
+    StandIn,
 )
+from barberbot.core.routing import DirectRoute, RouteLike, direct_handler
 
-Endpoint = Callable[..., Awaitable[Response]]
+When = Callable[[Scope], bool]
 
 
 @dataclass(frozen=True)
-class HotRoute:
-    """`endpoint(request, **named groups of path)` for requests of `method` on `path`."""
+class Skip:
+    """`middleware` has nothing to do for a hot request of which `when` holds, for `reason`;
+    `stand_in` (if any) does the little it would still do."""
 
-    method: str
-    path: re.Pattern[str]
-    endpoint: Endpoint
+    middleware: type
+    reason: str
+    when: When
+    stand_in: StandIn | None = None
 
 
 class HotPathApp(FastAPI):
-    """FastAPI whose hot endpoints are answered before its middleware stack."""
+    """FastAPI whose hot routes skip the middleware declared not to apply to them."""
 
-    def __init__(self, *args: Any, max_body_bytes: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.hot_routes: list[HotRoute] = []
-        self.max_body_bytes = max_body_bytes
+        self.hot_endpoints: list[tuple[str, Callable[..., Any]]] = []
+        self.hot_path_skips: dict[type, Skip] = {}
 
-    def answer_first(self, router: APIRouter, method: str, endpoint: Endpoint) -> None:
-        """Answer `endpoint` ahead of the stack, at the path `router` gives it (the router is
-        included in the app as it is), so the two can never disagree."""
-        routes = [
-            route
-            for route in router.routes
-            if isinstance(route, APIRoute)
-            and route.endpoint is endpoint
-            and method in (route.methods or ())
-        ]
-        if len(routes) != 1:
-            raise RuntimeError(f"{endpoint.__name__} is not routed once for {method}")
-        self.hot_routes.append(HotRoute(method, routes[0].path_regex, endpoint))
+    def answer_first(self, method: str, endpoint: Callable[..., Any]) -> None:
+        """Take `method` requests to `endpoint`'s route (wherever the app includes it) on the
+        hot path."""
+        self.hot_endpoints.append((method, endpoint))
+
+    def skip_on_hot_path(
+        self, middleware: type, *, reason: str, when: When, stand_in: StandIn | None = None
+    ) -> None:
+        """Declare that `middleware` has nothing to do for hot requests of which `when` holds."""
+        if not reason.strip():
+            raise ValueError(f"say why {middleware.__name__} does not apply to hot requests")
+        self.hot_path_skips[middleware] = Skip(middleware, reason, when, stand_in)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return HotPaths(self, super().build_middleware_stack(), self.hot_routes)
+        routes = [self._hot_route(method, endpoint) for method, endpoint in self.hot_endpoints]
+        present: set[Any] = {middleware.cls for middleware in self.user_middleware}
+        for declared in self.hot_path_skips:
+            if declared not in present:
+                raise RuntimeError(f"{declared.__name__} is declared skippable but not in the app")
+        handlers = {
+            key: handler
+            for key, handler in self.exception_handlers.items()
+            if key not in (500, Exception)  # FastAPI gives those to its server-error layer
+        }
+        # FastAPI builds its stack from `user_middleware`: the same list, with the declared
+        # middleware made skippable and the hot endpoints innermost, above its exception
+        # middleware and router.
+        user_middleware = self.user_middleware
+        self.user_middleware = [
+            *(self._skippable(middleware) for middleware in user_middleware),
+            Middleware(HotEndpoints, handlers=handlers),
+        ]
+        try:
+            stack = super().build_middleware_stack()
+        finally:
+            self.user_middleware = user_middleware
+        whens = dict.fromkeys(skip.when for skip in self.hot_path_skips.values())  # once each
+        return HotPaths(stack, routes, list(whens))
+
+    def _skippable(self, middleware: Middleware) -> Middleware:
+        skip = self.hot_path_skips.get(cast(type, middleware.cls))
+        if skip is None:
+            return middleware
+        return Middleware(Skippable, middleware=middleware, stand_in=skip.stand_in)
+
+    def _hot_route(self, method: str, endpoint: Callable[..., Any]) -> HotRoute:
+        found = [
+            context
+            for context in iter_route_contexts(self.routes)
+            if context.endpoint is endpoint and method in (context.methods or ())
+        ]
+        if len(found) != 1:
+            raise RuntimeError(f"{endpoint.__name__} is not routed once for {method}")
+        route = found[0]
+        call = None
+        if isinstance(route.original_route, DirectRoute):
+            call = direct_handler(cast(RouteLike, route))
+        convertors = route.param_convertors
+        return HotRoute(
+            method,
+            route.path_regex,
+            convertors,
+            route.original_route,
+            endpoint,
+            call,
+            strings=all(type(c) is StringConvertor for c in convertors.values()),
+        )
 
 
 class HotPaths:
-    def __init__(self, app: HotPathApp, stack: ASGIApp, routes: Sequence[HotRoute]) -> None:
-        self.app = app
+    """The outermost layer: marks a hot request (a hot route's method and path, and every
+    declaration holding) for the layers below."""
+
+    def __init__(self, stack: ASGIApp, routes: Sequence[HotRoute], whens: Sequence[When]):
         self.stack = stack
         self.routes = routes
+        self.whens = whens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not _has_cookie(scope):
-            for route in self.routes:
-                found = route.path.match(scope["path"])  # the router's anchored pattern
-                if found is not None and scope["method"] == route.method:
-                    await self._answer(route, found.groupdict(), scope, receive, send)
-                    return
+        if scope["type"] == "http":
+            match = self.match(scope)
+            if match is not None:
+                scope[HOT] = match
         await self.stack(scope, receive, send)
 
-    async def _answer(
-        self, route: HotRoute, params: dict[str, str], scope: Scope, receive: Receive, send: Send
-    ) -> None:
-        request_id, started, status = new_request_id(), time.perf_counter(), 500
-        # no cookie: the empty session the session middleware would give, and as it does, an
-        # answer that looked at the session varies with the cookie
-        session = scope["session"] = Session()
-        try:
-            request = Request(scope, limited(receive, self.app.max_body_bytes))
-            response = await self._respond(route, params, request)
-            response.headers[REQUEST_ID_HEADER.decode()] = request_id
-            if session.accessed:
-                response.headers.add_vary_header("Cookie")
-            status = response.status_code
-            await response(scope, receive, send)
-        finally:
-            log_request(scope, status, started, request_id)
-
-    async def _respond(self, route: HotRoute, params: dict[str, str], request: Request) -> Response:
-        try:
-            if declared_too_large(request.scope, self.app.max_body_bytes):
-                raise BodyTooLarge(self.app.max_body_bytes)
-            return await route.endpoint(request, **params)
-        except Exception as error:
-            handler = self._handler_for(error)
-            if handler is None:
-                raise  # uvicorn answers 500 and logs it, as it would through the stack
-            if inspect.iscoroutinefunction(handler):
-                answer: Response = await handler(request, error)
-            else:
-                answer = await run_in_threadpool(handler, request, error)
-            return answer
-
-    def _handler_for(self, error: Exception) -> Callable[..., Any] | None:
-        """The app's handler for the error, looked up as Starlette's exception middleware
-        does: an HTTP error's status code first, then the error's classes in order."""
-        handlers: dict[Any, Callable[..., Any]] = self.app.exception_handlers
-        if isinstance(error, HTTPException) and error.status_code in handlers:
-            return handlers[error.status_code]
-        for cls in type(error).__mro__:
-            if cls is Exception:  # the stack's server-error layer answers 500 and re-raises
-                return None
-            if cls in handlers:
-                return handlers[cls]
+    def match(self, scope: Scope) -> HotMatch | None:
+        if scope.get("root_path"):
+            return None  # the router would match the path without it: left to the router
+        path = scope["path"]
+        for route in self.routes:
+            found = route.path.match(path)  # the route's own anchored pattern
+            if found is None or scope["method"] != route.method:
+                continue
+            for when in self.whens:
+                if not when(scope):
+                    return None
+            params = found.groupdict()
+            if not route.strings:
+                params = {name: route.convertors[name].convert(v) for name, v in params.items()}
+            return HotMatch(route, path, params)
         return None
-
-
-def _has_cookie(scope: Scope) -> bool:
-    return any(name == b"cookie" for name, _ in scope["headers"])

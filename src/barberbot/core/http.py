@@ -26,8 +26,10 @@ class BodyTooLarge(HTTPException):
 
 def declared_too_large(scope: Scope, max_bytes: int) -> bool:
     """The request says (Content-Length) that its body is over the limit."""
-    declared = dict(scope["headers"]).get(b"content-length")
-    return declared is not None and declared.isdigit() and int(declared) > max_bytes
+    for name, declared in reversed(scope["headers"]):  # the last one, as a dict of them
+        if name == b"content-length":
+            return declared.isdigit() and int(declared) > max_bytes
+    return False
 
 
 def limited(receive: Receive, max_bytes: int) -> Receive:

@@ -86,6 +86,12 @@ def _scope_catchall_to_prefix(app: FastAPI, dash_app: Dash) -> None:
     dash_app.backend._setup_catchall = lambda: None  # type: ignore[attr-defined]
 
 
+def under_dashboard(scope: Scope) -> bool:
+    """The request is for the dashboard: the only paths its guard and Dash look at."""
+    path: str = scope.get("path", "")
+    return path.startswith(PREFIX) or path == PREFIX[:-1]
+
+
 class DashboardLoginGuard:
     """Signed-in users only: the page redirects to the login, its API calls answer 401.
 
@@ -97,14 +103,13 @@ class DashboardLoginGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or not (path.startswith(PREFIX) or path == PREFIX[:-1]):
+        if scope["type"] != "http" or not under_dashboard(scope):
             await self.app(scope, receive, send)
             return
         if isinstance(scope.get("session", {}).get("user_id"), int):
             await self.app(scope, receive, send)
             return
-        if "/_dash-" in path:
+        if "/_dash-" in scope["path"]:
             response: JSONResponse | RedirectResponse = JSONResponse(
                 {"detail": "Sign in to see the dashboard."}, status_code=401
             )

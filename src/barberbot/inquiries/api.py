@@ -18,7 +18,7 @@ from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser
 from barberbot.core.deps import SessionDep
 from barberbot.core.openapi import json_body
-from barberbot.core.routing import RequestOnlyRoute
+from barberbot.core.routing import DirectRoute
 from barberbot.forms import service as forms
 from barberbot.forms.deps import AnswerStoreDep
 from barberbot.forms.store import AnswerDocument, AnswerStore
@@ -60,7 +60,7 @@ class Queued(BaseModel):
 
 
 async def create_inquiry(request: Request, slug: str) -> Response:
-    # The hot path, so a RequestOnlyRoute: FastAPI's body parsing and dependencies would
+    # The hot path, so a DirectRoute: FastAPI's body parsing and dependencies would
     # cost more than everything else here together. It validates on the event loop, hands
     # the capture to the intake (the group commit), opens no session, and answers once the
     # inquiry is committed (or durably queued).
@@ -94,7 +94,7 @@ router.add_api_route(
     "",
     create_inquiry,
     methods=["POST"],
-    route_class_override=RequestOnlyRoute,
+    route_class_override=DirectRoute,
     status_code=status.HTTP_201_CREATED,
     response_model=InquiryRead,
     summary="Capture an inquiry",
