@@ -155,8 +155,10 @@ class HotPaths:
             return None  # the router would match the path without it: left to the router
         path = scope["path"]
         for route in self.routes:
+            if scope["method"] != route.method:
+                continue
             found = route.path.match(path)  # the route's own anchored pattern
-            if found is None or scope["method"] != route.method:
+            if found is None:
                 continue
             for when in self.whens:
                 if not when(scope):
