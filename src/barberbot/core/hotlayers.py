@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,8 +55,9 @@ class Skippable:
         self.layer: ASGIApp = cls(app, *args, **kwargs)
         self.hot = app if stand_in is None else stand_in(app)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await (self.hot if HOT in scope else self.layer)(scope, receive, send)
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # the chosen layer's awaitable itself: a switch needs no coroutine of its own
+        return (self.hot if HOT in scope else self.layer)(scope, receive, send)
 
 
 class HotEndpoints:

@@ -23,7 +23,7 @@ or is declared, and that whatever a hot route declares works on it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -143,12 +143,12 @@ class HotPaths:
         self.routes = routes
         self.whens = whens
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         if scope["type"] == "http":
             match = self.match(scope)
             if match is not None:
                 scope[HOT] = match
-        await self.stack(scope, receive, send)
+        return self.stack(scope, receive, send)  # its awaitable: no coroutine of our own
 
     def match(self, scope: Scope) -> HotMatch | None:
         if scope.get("root_path"):
