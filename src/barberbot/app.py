@@ -10,7 +10,6 @@ from fastapi import FastAPI, HTTPException, Response, status
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import Scope
 
 from barberbot import __version__
 from barberbot.campaigns.api import router as campaigns_router
@@ -22,7 +21,7 @@ from barberbot.core.logging import configure_logging
 from barberbot.core.openapi import document_models
 from barberbot.core.ratelimit import RateLimiter
 from barberbot.core.settings import Settings
-from barberbot.dashboard.app import DashboardLoginGuard, mount_dashboard, under_dashboard
+from barberbot.dashboard.app import DashboardLoginGuard, mount_dashboard, outside_dashboard
 from barberbot.forms.api import install_form_error_handlers
 from barberbot.forms.api import router as forms_router
 from barberbot.forms.shop_cache import ShopCache
@@ -128,15 +127,11 @@ def _hot_path(app: HotPathApp) -> None:
         stand_in=EmptySession,
     )
     app.skip_on_hot_path(
-        DashboardLoginGuard, reason="it only guards the dashboard's paths", when=_elsewhere
+        DashboardLoginGuard, reason="it only guards the dashboard's paths", when=outside_dashboard
     )
     app.skip_on_hot_path(
-        DashMiddleware, reason="Dash's middleware only serves the dashboard", when=_elsewhere
+        DashMiddleware, reason="Dash's middleware only serves the dashboard", when=outside_dashboard
     )
-
-
-def _elsewhere(scope: Scope) -> bool:
-    return not under_dashboard(scope)
 
 
 def _intake_for(

@@ -92,6 +92,10 @@ def under_dashboard(scope: Scope) -> bool:
     return path.startswith(PREFIX) or path == PREFIX[:-1]
 
 
+def outside_dashboard(scope: Scope) -> bool:
+    return not under_dashboard(scope)
+
+
 class DashboardLoginGuard:
     """Signed-in users only: the page redirects to the login, its API calls answer 401.
 
