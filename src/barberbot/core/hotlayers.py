@@ -89,6 +89,8 @@ class HotEndpoints:
         except Exception as error:
             response = await self._handle(request, error)
         if response is not None:
+            # an error from sending goes on to the server-error layer as it is: the answer
+            # has started, and then the exception middleware would not answer either
             await response(scope, receive, send)
 
     async def _handle(self, request: Request, error: Exception) -> Response | None:
