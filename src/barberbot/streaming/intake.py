@@ -131,7 +131,10 @@ def _message(shop: Shop, capture: Capture) -> Message:
     return Message(shop.slug.encode(), value, capture.id, capture.fingerprint)
 
 
+_ACCEPTED_STREAM = metrics.ACCEPTED.labels(mode="stream")  # looked up once, not per capture
+
+
 def _accepted(capture: Capture, queued: bool) -> Accepted:
     if queued:
-        metrics.ACCEPTED.labels(mode="stream").inc()
+        _ACCEPTED_STREAM.inc()
     return Accepted(capture.id, None, replayed=not queued)
