@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ from barberbot.cli import app
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.demo.data import DEMO_EMAIL, DEMO_PASSWORD, load_demo
-from barberbot.models import Inquiry, Shop
+from barberbot.inquiries import settled
+from barberbot.models import Inquiry, RollupCount, SettledMark, Shop
 from tests.factories import make_inquiry, make_shop
 from tests.support.environment import settings_env
 from tests.support.ports import free_port, terminate, wait_for_port
@@ -121,6 +123,34 @@ def test_export_refuses_unknown_format_and_shop(database: Database) -> None:
     assert "csv or xlsx" in wrong_format.output
     assert wrong_shop.exit_code == 1
     assert "Unknown shop 'nowhere'" in wrong_shop.output
+
+
+def test_settle_brings_every_shop_up_to_date_and_fails_if_one_fails(
+    session: Session, database: Database
+) -> None:
+    three_days_ago = datetime.now(UTC) - timedelta(days=3)
+    shops = [make_shop(session, slug=f"s{n}") for n in range(2)]
+    for shop in shops:
+        make_inquiry(session, shop=shop, received_at=three_days_ago)
+    # a row another settler wrote meanwhile: settling the first shop collides with it
+    stray = RollupCount(shop_id=shops[0].id, level=0, first_day=settled.day_of(three_days_ago),
+                        inquiry_type="beard_trim", gender="male", age_band="25-34",
+                        location="high-street", inquiries=1, consenting=1)  # fmt: skip
+    session.add(stray)
+    session.commit()
+
+    failed = runner.invoke(app, ["settle"])
+    session.delete(stray)
+    session.commit()
+    done = runner.invoke(app, ["settle"])
+    marks = session.scalars(select(SettledMark.shop_id).order_by(SettledMark.shop_id)).all()
+
+    assert failed.exit_code == 1
+    assert "settling a shop failed; the next round tries again" in failed.output
+    assert failed.output.endswith("Settled 1 of 2 shops.\n")
+    assert done.exit_code == 0, done.output
+    assert done.output == "Settled 2 of 2 shops.\n"
+    assert marks == [shops[0].id] * 2 + [shops[1].id] * 2  # rollups and customers
 
 
 def _csrf(html: str) -> str:

@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.middleware.sessions import SessionMiddleware
 
 from barberbot import __version__
+from barberbot.analytics.settling import SettlingTask
 from barberbot.campaigns.api import router as campaigns_router
 from barberbot.core.db import Database
 from barberbot.core.hotlayers import EmptySession, without_cookie
@@ -54,12 +55,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     answers = answer_store_for(settings)
     intake, relay = _intake_for(settings, db, answers)
+    # the writers' side settles the rollups and customers, here where no Kafka worker does
+    interval = settings.settle_interval_seconds
+    settling = SettlingTask(db, interval) if settings.settles_in_serve else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if relay is not None:
             relay.start()
+        if settling is not None:
+            settling.start()
         yield
+        if settling is not None:
+            await settling.stop()
         if relay is not None:
             relay.stop()
         intake.close()  # what is queued is written (or the outbox closed)

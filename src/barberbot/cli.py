@@ -368,7 +368,7 @@ def report(
     if out.suffix.lower() != ".pdf":
         raise _fail("--out must be a .pdf file, e.g. report.pdf.")
     settings = _settings()
-    with _database(settings).transaction() as session:
+    with _database(settings).sessions() as session:  # reads only: the writers' side settles
         try:
             scope = (
                 shop_scope(session, shop) if shop is not None else owner_scope(session, owner or "")
@@ -377,13 +377,28 @@ def report(
             raise _fail(str(unknown)) from None
         chosen = period_for(period, zone=scope.zone, now=datetime.now(UTC))
         selection = Selection(shop_ids=scope.shop_ids, period=chosen)
-        settled_before, _ = rollups.settle(session, scope.shop_ids)  # kept: the command commits
-        summary = summarise(
-            session, selection, scope.zone, scope.type_labels, settled_before=settled_before
-        )
+        held = rollups.coverage(session, scope.shop_ids)
+        summary = summarise(session, selection, scope.zone, scope.type_labels, held=held)
         title = f"{scope.name}: customers, last {PRESETS[period]} days"
     written = write_report(summary, title, out, note=scope.note)
     typer.echo(f"Wrote {out} and {len(written) - 1} PNG charts beside it.")
+
+
+@app.command()
+def settle() -> None:
+    """Bring every shop's dashboard rollups and customers up to the settled days, one shop at a
+    time (the Kubernetes CronJob; `serve` or the Kafka worker also do it as they run)."""
+    from barberbot.analytics.settling import settle_all
+
+    settings = _settings()
+    db = _database(settings)
+    try:
+        done = settle_all(db)
+    finally:
+        db.engine.dispose()
+    typer.echo(f"Settled {done.shops - done.failed} of {done.shops} shops.")
+    if done.failed:
+        raise typer.Exit(1)  # the CronJob's Job tries again
 
 
 @app.command("export")

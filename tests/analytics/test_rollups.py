@@ -1,5 +1,6 @@
 """Rollups give the same figures as counting the inquiries, whatever the zone, period, filters,
-and however late an inquiry arrives; on SQLite and MariaDB."""
+however late an inquiry arrives, and however long ago the writers' side settled them; on SQLite
+and MariaDB."""
 
 from __future__ import annotations
 
@@ -10,17 +11,19 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from barberbot.analytics import rollups
 from barberbot.analytics.filters import Period, Selection, period_for
+from barberbot.analytics.settling import settle_all
 from barberbot.analytics.summary import Summary, summarise
+from barberbot.core.db import Database
 from barberbot.forms.store import SqlAnswerStore
 from barberbot.inquiries import service, settled, writer
 from barberbot.inquiries.capture import prepare
 from barberbot.inquiries.rules import validate_inquiry
-from barberbot.models import LateDay, RollupCount, Shop, Source
+from barberbot.models import Inquiry, LateDay, RollupCount, SettledMark, Shop, Source
 from tests.factories import inquiry_payload, make_inquiry, make_shop
 
 NOW = datetime.now(UTC)
@@ -37,18 +40,21 @@ def test_blocks_cover_the_days_once_with_aligned_blocks() -> None:
         assert len(found) <= 2 * rollups.TOP_LEVEL + (end - first) // 512
 
 
-def test_split_keeps_partial_and_unsettled_days_for_the_index() -> None:
+def test_split_keeps_partial_unsettled_and_late_days_for_the_index() -> None:
     start = settled.start_of(100) + timedelta(hours=5)
     end = settled.start_of(110) + timedelta(hours=3)
 
-    cut = rollups.split(Period(start, end), settled_before=108)
+    cut = rollups.split(Period(start, end), rollups.Coverage(108))
+    late = rollups.split(Period(start, end), rollups.Coverage(108, frozenset({99, 103, 104})))
 
-    assert cut.days == (101, 108)
+    assert cut.days == ((101, 108),)
     assert cut.edges == (
         Period(start, settled.start_of(101)),
         Period(settled.start_of(108), end),
     )
-    assert rollups.split(Period(start, end), settled_before=101).edges == (Period(start, end),)
+    assert rollups.split(Period(start, end), rollups.Coverage(101)).edges == (Period(start, end),)
+    assert late.days == ((101, 103), (105, 108))
+    assert late.edges == (*cut.edges, Period(settled.start_of(103), settled.start_of(105)))
 
 
 def _fill(session: Session, shop: Shop, count: int, seed: int) -> None:
@@ -74,10 +80,14 @@ def _fill(session: Session, shop: Shop, count: int, seed: int) -> None:
     session.commit()
 
 
-def _settled(session: Session, shop: Shop) -> int:
-    before, _ = rollups.settle(session, [shop.id])
-    session.commit()
-    return before
+def _settled(database: Database, session: Session, now: datetime | None = None) -> None:
+    """Settled by the writers' side, then read in a fresh snapshot (MariaDB reads repeatably)."""
+    assert settle_all(database, now).failed == 0
+    session.rollback()
+
+
+def _held(session: Session, *shops: Shop) -> rollups.Coverage | None:
+    return rollups.coverage(session, [shop.id for shop in shops])
 
 
 def _frames(summary: Summary) -> dict[str, Any]:
@@ -108,15 +118,28 @@ def _assert_same(rolled: Summary, counted: Summary) -> None:
             assert other == value, name
 
 
-def _both(
-    session: Session, shop: Shop, zone: ZoneInfo, period: Period, **filters: Any
+def _read(
+    session: Session, shops: list[Shop], zone: ZoneInfo, period: Period, **filters: Any
 ) -> tuple[Summary, Summary]:
-    selection = Selection(shop_ids=(shop.id,), period=period, **filters)
-    labels = shop.type_labels()
-    before = _settled(session, shop)
-    rolled = summarise(session, selection, zone, labels, settled_before=before)
+    """The figures as the dashboard reads them (the rollups where they hold the days), and
+    counted from the inquiries alone."""
+    selection = Selection(shop_ids=tuple(shop.id for shop in shops), period=period, **filters)
+    labels = shops[0].type_labels()
+    rolled = summarise(session, selection, zone, labels, held=_held(session, *shops))
     counted = summarise(session, selection, zone, labels)
     return rolled, counted
+
+
+def _both(
+    database: Database,
+    session: Session,
+    shop: Shop,
+    zone: ZoneInfo,
+    period: Period,
+    **filters: Any,
+) -> tuple[Summary, Summary]:
+    _settled(database, session)
+    return _read(session, [shop], zone, period, **filters)
 
 
 VIEWS: dict[str, dict[str, Any]] = {
@@ -131,7 +154,7 @@ VIEWS: dict[str, dict[str, Any]] = {
 @pytest.mark.parametrize("zone_name", ["Europe/London", "Asia/Kolkata", "America/St_Johns"])
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_rolled_up_figures_equal_the_counted_ones(
-    session: Session, zone_name: str, view: str
+    database: Database, session: Session, zone_name: str, view: str
 ) -> None:
     zone = ZoneInfo(zone_name)
     shop = make_shop(session, slug="rolled", timezone=zone_name)
@@ -139,9 +162,9 @@ def test_rolled_up_figures_equal_the_counted_ones(
 
     for preset in ("7d", "30d", "365d"):
         period = period_for(preset, zone=zone, now=NOW)
-        _assert_same(*_both(session, shop, zone, period, **VIEWS[view]))
+        _assert_same(*_both(database, session, shop, zone, period, **VIEWS[view]))
     custom = period_for(None, zone=zone, now=NOW, start=date(2026, 3, 20), end=date(2026, 8, 2))
-    _assert_same(*_both(session, shop, zone, custom, **VIEWS[view]))
+    _assert_same(*_both(database, session, shop, zone, custom, **VIEWS[view]))
 
 
 def test_settling_again_writes_nothing_and_reads_blocks(session: Session) -> None:
@@ -159,45 +182,89 @@ def test_settling_again_writes_nothing_and_reads_blocks(session: Session) -> Non
     assert set(range(rollups.TOP_LEVEL)) <= set(levels) <= set(range(rollups.TOP_LEVEL + 1))
 
 
-def _year(session: Session, shop: Shop) -> tuple[Summary, Summary]:
-    return _both(session, shop, ZoneInfo("UTC"), period_for("365d", zone=ZoneInfo("UTC"), now=NOW))
+UTC_ZONE = ZoneInfo("UTC")
+YEAR = period_for("365d", zone=UTC_ZONE, now=NOW)
 
 
-def test_a_late_inquiry_is_counted_once_its_day_is_settled_again(session: Session) -> None:
+def _late_marks(session: Session, shop: Shop) -> list[int]:
+    return list(session.scalars(
+        select(LateDay.day).where(LateDay.shop_id == shop.id, LateDay.reader == rollups.READER)
+    ))  # fmt: skip
+
+
+def test_a_late_inquiry_is_read_from_the_index_until_its_day_is_settled_again(
+    database: Database, session: Session
+) -> None:
     shop = make_shop(session, slug="late")
     _fill(session, shop, 300, seed=11)
-    _settled(session, shop)
-    selection = Selection(
-        shop_ids=(shop.id,), period=period_for("365d", zone=ZoneInfo("UTC"), now=NOW)
-    )
+    _settled(database, session)
     old = NOW - timedelta(days=100)
 
-    make_inquiry(session, shop=shop, received_at=old, inquiry_type="shave", age=77)
-    stale = summarise(session, selection, ZoneInfo("UTC"), shop.type_labels(),
-                      settled_before=settled.settled_before())  # fmt: skip
-    marks = session.scalars(
-        select(LateDay.day).where(LateDay.shop_id == shop.id, LateDay.reader == rollups.READER)
-    ).all()
-    rolled, counted = _year(session, shop)
+    make_inquiry(session, shop=shop, received_at=old, inquiry_type="shave", age=77, email="o@x.io")
+    held = _held(session, shop)
+    before_settling = _read(session, [shop], UTC_ZONE, YEAR)
+    assert _late_marks(session, shop) == [settled.day_of(old)]
+    session.commit()
+    rolled, counted = _both(database, session, shop, UTC_ZONE, YEAR)
 
-    assert marks == [settled.day_of(old)]
-    assert stale.totals["inquiries"] == counted.totals["inquiries"] - 1  # not settled yet
+    assert held is not None
+    assert held.late == {settled.day_of(old)}
+    _assert_same(*before_settling)  # the late day from the index, not from its stale rollup
     _assert_same(rolled, counted)
-    assert session.scalar(select(func.count()).select_from(LateDay).where(
-        LateDay.shop_id == shop.id, LateDay.reader == rollups.READER)) == 0  # fmt: skip
+    assert before_settling[1].totals == counted.totals
+    assert _late_marks(session, shop) == []
 
 
-def test_forgetting_and_importing_old_inquiries_are_settled_again(session: Session) -> None:
+def test_forgetting_and_importing_old_inquiries_are_settled_again(
+    database: Database, session: Session
+) -> None:
     shop = make_shop(session, slug="forgot")
     _fill(session, shop, 300, seed=5)
     kept = make_inquiry(session, shop=shop, received_at=NOW - timedelta(days=40), age=70)
-    _settled(session, shop)
+    _settled(database, session)
 
     assert service.forget(session, shop, kept.id)
     _fill(session, shop, 50, seed=6)  # a batch, as the Kafka worker and imports store them
-    rolled, counted = _year(session, shop)
+    _assert_same(*_read(session, [shop], UTC_ZONE, YEAR))  # before settling again
+    _assert_same(*_both(database, session, shop, UTC_ZONE, YEAR))
 
-    _assert_same(rolled, counted)
+
+def test_the_figures_are_the_counted_ones_whatever_was_settled_and_when(
+    database: Database, session: Session
+) -> None:
+    """Never settled; settled days or weeks ago and written to since (recent, late and
+    forgotten inquiries), each shop at its own time: the readers never wait for settling."""
+    near = make_shop(session, slug="near", timezone="Asia/Kolkata")
+    far = make_shop(session, slug="far", timezone="Asia/Kolkata")
+    _fill(session, near, 300, seed=21)
+    _fill(session, far, 200, seed=22)
+    zone = ZoneInfo("Asia/Kolkata")
+    month = period_for("30d", zone=zone, now=NOW)
+
+    assert _held(session, near) is None  # never settled: every figure from the index
+    for period in (YEAR, month):
+        _assert_same(*_read(session, [near, far], zone, period))
+    _settled(database, session, now=NOW - timedelta(days=30))
+    _settled(database, session, now=NOW - timedelta(days=20))  # the same shops, later
+    with database.transaction() as other:  # `far` settled long before `near`
+        other.execute(update(SettledMark).where(SettledMark.shop_id == far.id).values(
+            through_day=SettledMark.through_day - 40))  # fmt: skip
+    session.rollback()
+    _fill(session, near, 60, seed=23)  # recent days not settled, and settled days marked late
+    forgotten = session.scalars(select(Inquiry.id).where(Inquiry.shop_id == near.id,
+        Inquiry.received_at < NOW - timedelta(days=100)).limit(3)).all()  # fmt: skip
+    for inquiry_id in forgotten:
+        assert service.forget(session, near, inquiry_id)
+    session.commit()
+
+    held = _held(session, near, far)
+    assert held is not None
+    assert held.before == settled.day_of(NOW - timedelta(days=20, hours=2)) - 40
+    assert len(held.late) > 3
+    for shops in ([near], [near, far]):
+        _assert_same(*_read(session, shops, zone, month))
+        for view in VIEWS.values():
+            _assert_same(*_read(session, shops, zone, YEAR, **view))
 
 
 def test_a_recent_inquiry_marks_nothing_late(session: Session) -> None:

@@ -118,6 +118,7 @@ def test_every_container_gets_valid_settings_with_streaming_on(overlay: str) -> 
         assert settings.resolved_database_url.startswith("mysql+pymysql://")
         assert settings.secret_key is not None
         assert settings.host == "0.0.0.0"
+        assert not settings.settles_in_serve, "the workers and the CronJob settle, not the API"
     if overlay == "prod":
         assert settings.kafka_security_protocol == "SASL_SSL"
         assert settings.kafka_sasl_password is not None
@@ -224,7 +225,7 @@ def test_every_container_runs_a_real_cli_command(overlay: str) -> None:
     for workload, container in app_containers(render(overlay)):
         assert container.get("command", entrypoint) == entrypoint == ["barberbot"], workload
         roles.add(resolve_command(container["args"]))
-    assert roles == {"serve", "worker", "db upgrade", "campaigns run", "customers sync"}
+    assert roles == {"serve", "worker", "db upgrade", "campaigns run", "customers sync", "settle"}
 
 
 def test_the_image_default_command_is_real_and_the_cli_check_can_fail() -> None:

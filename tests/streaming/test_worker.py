@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Callable
 
 from confluent_kafka import Message
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
-from barberbot.models import Inquiry
+from barberbot.models import CustomerInquiry, Inquiry, RollupCount
 from tests.factories import make_shop
 from tests.streaming.helpers import (
     WorkerProcess,
@@ -137,3 +137,28 @@ def test_the_worker_serves_prometheus_metrics(
     assert "barberbot_worker_batch_seconds_count" in text
     assert "barberbot_consumer_lag{" in text
     assert "barberbot_broker_up 1.0" in text  # a consuming worker says its broker is up
+
+
+def _settled_by_worker(database: Database, shop_id: int) -> tuple[int, int]:
+    """(inquiries in the rollups' one-day rows, inquiries linked to customers)."""
+    with database.sessions() as session:
+        rolled = select(func.coalesce(func.sum(RollupCount.inquiries), 0)).where(
+            RollupCount.shop_id == shop_id, RollupCount.level == 0
+        )
+        linked = select(func.count()).where(CustomerInquiry.shop_id == shop_id)
+        return session.scalar(rolled) or 0, session.scalar(linked) or 0
+
+
+def test_the_worker_settles_what_it_stored_between_batches(
+    streaming_settings: Settings,
+    database: Database,
+    session: Session,
+    start_worker: Callable[..., WorkerProcess],
+) -> None:
+    shop = make_shop(session, slug="kings", name="Kings")
+    settings = streaming_settings.model_copy(update={"settle_interval_seconds": 0.5})
+    produce(settings, [(b"kings", envelope(shop, i)[1]) for i in range(30)])  # a settled day
+
+    start_worker(settings)
+    wait_until(lambda: stored_count(database) == 30, 60, "the messages to be stored")
+    wait_until(lambda: _settled_by_worker(database, shop.id) == (30, 30), 30, "settling")

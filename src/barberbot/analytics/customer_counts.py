@@ -4,9 +4,10 @@ For one shop, no filters, and a period [S, E) that ends after the shop's newest 
 presets end now), the customers table answers exactly: a customer inquired in the period if
 their last inquiry is on or after S, and is new if their first one is. Both are a sum over
 `customer_days` after S's day plus an index count within S's own day, so a year costs as much
-as a month. The table is brought up to date first by an incremental sync (cheap once the shop
-has a settled mark); any other view, or a shop that is neither synced before nor small enough
-to sync now, is counted from the inquiries by `queries.customers`.
+as a month. The table is read only while it has taken in every inquiry of the shop
+(`customers.is_current`): the writers' side keeps it so (`analytics/settling.py`). Any other
+view, or a shop whose table is behind (never synced, inquiries not linked yet, a late or
+forgotten one), is counted from the inquiries by `queries.customers`; nothing here writes.
 
 The table's customers are connected over all time, the query's over the period's inquiries
 only: an inquiry before the period that joins two contacts makes one customer here, two there.
@@ -17,23 +18,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, ScalarSelect, func, select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from barberbot.analytics import linked_customers, queries
 from barberbot.analytics.filters import Selection
 from barberbot.customers import service as customers
 from barberbot.inquiries import settled
-from barberbot.models import Customer, CustomerDay, Inquiry, Shop
-
-# inquiries a request may link: all of a shop never synced, or those waiting in one synced
-SMALL_SHOP = 20_000
+from barberbot.models import Customer, CustomerDay, Shop
 
 
 def count(session: Session, selection: Selection, shops: list[Shop]) -> dict[str, int]:
-    """{"customers", "new", "returning"} of the view; may sync (the caller commits)."""
+    """{"customers", "new", "returning"} of the view. Reads only."""
     shop = _one_shop(selection, shops)
-    if shop is None or not _synced(session, shop):
+    if shop is None or not customers.is_current(session, shop):
         return queries.customers(session, selection)
     if selection.filtered or not _ends_after_newest(session, selection):
         return linked_customers.count(session, selection)
@@ -45,29 +42,6 @@ def _one_shop(selection: Selection, shops: list[Shop]) -> Shop | None:
     if len(shops) != 1 or selection.shop_ids != (shops[0].id,):
         return None
     return shops[0]
-
-
-def _synced(session: Session, shop: Shop) -> bool:
-    """Bring the shop's customers up to date: incrementally, or fully if the shop is small.
-    False if they are not (a large shop never synced, a large import waiting to be linked,
-    another writer won a race): the sender or `barberbot customers sync` links them."""
-    try:
-        with session.begin_nested():
-            if customers.sync_recent(session, shop, most=SMALL_SHOP) is not None:
-                return True
-            if _is_small(session, shop):
-                customers.sync(session, shop)
-                return True
-            return False
-    except DBAPIError:
-        session.rollback()
-        return False
-
-
-def _is_small(session: Session, shop: Shop) -> bool:
-    """At most SMALL_SHOP inquiries, counted no further than one past it."""
-    some = select(Inquiry.id).where(Inquiry.shop_id == shop.id).limit(SMALL_SHOP + 1).subquery()
-    return (session.scalar(select(func.count()).select_from(some)) or 0) <= SMALL_SHOP
 
 
 def _ends_after_newest(session: Session, selection: Selection) -> bool:

@@ -2,10 +2,10 @@
 
 However many inquiries a shop has, each query returns at most a few thousand rows (counts per
 type, gender, age and location; per local hour), so the dashboard's memory does not grow with
-the data. Given the day rollups are settled up to (`rollups.settle`), a period's whole settled
-days are read from the rollups and only its edges from the inquiries; otherwise a period is one
-range of the covering index `ix_inquiries_shop_received_cover`, or, with a gender, type or
-location filter, of that filter's own index (`narrowed`).
+the data. Given what the rollups hold (`rollups.coverage`), a period's whole days there are read
+from the rollups and only the rest from the inquiries; otherwise a period is one range of the
+covering index `ix_inquiries_shop_received_cover`, or, with a gender, type or location filter,
+of that filter's own index (`narrowed`).
 """
 
 from __future__ import annotations
@@ -148,14 +148,14 @@ SUMS = ["inquiries", "consenting"]
 
 
 def segments_and_ages(
-    session: Session, selection: Selection, settled_before: int | None = None
+    session: Session, selection: Selection, held: rollups.Coverage | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The period's counts by SEGMENT_PLACE, and by age.
 
-    With `settled_before` (rollups settled up to that day) whole settled days come from the
-    rollups and only the edges from the index; otherwise one scan of the index gives both.
+    With `held` (what the rollups hold) the whole days they hold come from the rollups and only
+    the rest from the index; otherwise one scan of the index gives both.
     """
-    cut = _cut(selection, selection.period, settled_before, rollups.serves_counts)
+    cut = _cut(selection, selection.period, held, rollups.serves_counts)
     segments, ages = [], []
     if cut.edges:
         fine = counts(session, selection, "inquiry_type", "gender", "age", "shop_id",
@@ -169,10 +169,10 @@ def segments_and_ages(
 
 
 def segments(
-    session: Session, selection: Selection, period: Period, settled_before: int | None = None
+    session: Session, selection: Selection, period: Period, held: rollups.Coverage | None = None
 ) -> pd.DataFrame:
     """Counts by SEGMENT_PLACE over another period (the previous one), as above."""
-    cut = _cut(selection, period, settled_before, rollups.serves_counts)
+    cut = _cut(selection, period, held, rollups.serves_counts)
     frames = [counts(session, selection, *SEGMENT_PLACE, period=cut.edges)] if cut.edges else []
     if cut.days:
         frames.append(rollups.counts(session, selection, cut.days))
@@ -182,12 +182,12 @@ def segments(
 def _cut(
     selection: Selection,
     period: Period,
-    settled_before: int | None,
+    held: rollups.Coverage | None,
     serves: Callable[[Selection], bool],
 ) -> rollups.Split:
-    if settled_before is None or not serves(selection):
-        return rollups.Split(None, (period,))
-    return rollups.split(period, settled_before)
+    if held is None or not serves(selection):
+        return rollups.Split((), (period,))
+    return rollups.split(period, held)
 
 
 def _with_bands(by_age: pd.DataFrame) -> pd.DataFrame:
@@ -210,7 +210,7 @@ def _tuples(session: Session, query: Any) -> list[tuple[Any, ...]]:
 
 
 def local_hours(
-    session: Session, selection: Selection, zone: ZoneInfo, settled_before: int | None = None
+    session: Session, selection: Selection, zone: ZoneInfo, held: rollups.Coverage | None = None
 ) -> pd.DataFrame:
     """Inquiries per hour of the shops' local time, from a week before the period to its end.
 
@@ -218,16 +218,14 @@ def local_hours(
     period's end less a week: the span a week-on-week comparison shifts forward) and
     `inquiries`. Bucketed after adding each moment's UTC offset, so zones half an hour off UTC
     (Asia/Kolkata) and daylight-saving changes inside the period come out right; a year is at
-    most 2 x 8,784 rows. Whole settled days of an unfiltered view come from the hourly rollup.
+    most 2 x 8,784 rows. The whole days the rollups hold of an unfiltered view come from the
+    hourly rollup.
     """
     period = selection.period
     span = Period(period.start - WEEK, period.end)
-    splits = [
-        _cut(selection, piece, settled_before, rollups.serves_hours)
-        for piece in _pieces(span, period)
-    ]
+    splits = [_cut(selection, piece, held, rollups.serves_hours) for piece in _pieces(span, period)]
     edges = [edge for cut in splits for edge in cut.edges]
-    days = [cut.days for cut in splits if cut.days]
+    days = [run for cut in splits for run in cut.days]
     frames = [_indexed_hours(session, selection, zone, span, edges)] if edges else []
     if days:
         frames.append(_rolled_hours(session, selection, zone, span, days))
@@ -270,8 +268,9 @@ def _rolled_hours(
     span: Period,
     days: list[tuple[int, int]],
 ) -> pd.DataFrame:
-    """Local hours of whole settled days, from the hourly rollup's quarters: each quarter of
-    a UTC hour moved by the zone's offset at its start (offsets change on quarter hours)."""
+    """Local hours of whole days the rollups hold, from the hourly rollup's quarters: each
+    quarter of a UTC hour moved by the zone's offset at its start (offsets change on quarter
+    hours)."""
     rows = rollups.hours(session, selection.shop_ids, days)
     starts = (rows["hour"].to_numpy() * 3600)[:, None] + np.arange(4) * 900  # UTC seconds
     counts = rows[["q0", "q1", "q2", "q3"]].to_numpy()

@@ -2,17 +2,20 @@
 
 Three tables (`models/rollup.py`): inquiries per type, gender, age band and location, and per
 type, location, gender and age, for blocks of 2**k whole UTC days; inquiries per UTC hour by
-quarter. `settle`
-brings a shop's rollups up to its settled days (`inquiries/settled.py`) and counts late days
-again. A reader takes a period's whole settled days from at most two blocks per level and the
-rest — the partial first and last day, the day or two not settled yet — from the inquiries'
-covering index, so a year of a busy shop is about 15 blocks instead of half a million inquiries.
+quarter. `settle`, called by the writers' side only (`analytics/settling.py`), brings a shop's
+rollups up to its settled days (`inquiries/settled.py`) and counts late days again. A reader
+asks what the rollups hold (`coverage`: read, never written) and takes a period's whole days
+from at most two blocks per level, and the rest — the partial first and last day, the days not
+settled yet, the days marked late since — from the inquiries' covering index, so a year of a
+busy shop is about 15 blocks instead of half a million inquiries, and the figures are the
+counted ones however long ago the rollups were settled.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -36,7 +39,7 @@ from barberbot.analytics.bands import band_expression, bands_condition
 from barberbot.analytics.filters import Period, Selection
 from barberbot.inquiries import settled
 from barberbot.inquiries.settled import day_of, start_of
-from barberbot.models import Inquiry, RollupAge, RollupCount, RollupHour
+from barberbot.models import Inquiry, LateDay, RollupAge, RollupCount, RollupHour, SettledMark
 
 READER = "rollups"
 TOP_LEVEL = 9  # blocks of 1, 2, 4 ... 512 days
@@ -46,22 +49,53 @@ AGE_KEYS = ("inquiry_type", "location", "gender", "age")
 
 
 @dataclass(frozen=True)
-class Split:
-    """A period as whole settled days [first, end) and the edges around them."""
+class Coverage:
+    """The days some shops' rollups all hold: every day before `before` but the `late` ones."""
 
-    days: tuple[int, int] | None
+    before: int
+    late: frozenset[int] = frozenset()
+
+
+def coverage(session: Session, shop_ids: Collection[int]) -> Coverage | None:
+    """What the shops' rollups hold now; None if one of them was never settled. Reads only."""
+    if not shop_ids:
+        return None
+    marks = session.scalars(
+        select(SettledMark.through_day).where(
+            SettledMark.shop_id.in_(shop_ids), SettledMark.reader == READER
+        )
+    ).all()
+    if len(marks) < len(set(shop_ids)):
+        return None
+    before = min(marks)
+    late = session.scalars(
+        select(LateDay.day)
+        .where(LateDay.shop_id.in_(shop_ids), LateDay.reader == READER, LateDay.day < before)
+        .distinct()
+    )
+    return Coverage(before, frozenset(late))
+
+
+@dataclass(frozen=True)
+class Split:
+    """A period as runs of whole days the rollups hold, [first, end) each, and the rest."""
+
+    days: tuple[tuple[int, int], ...]
     edges: tuple[Period, ...]
 
 
-def split(period: Period, settled_before: int) -> Split:
+def split(period: Period, held: Coverage) -> Split:
     first = day_of(period.start)
     if start_of(first) < period.start:
         first += 1
-    end = min(day_of(period.end), settled_before)
+    end = min(day_of(period.end), held.before)
     if first >= end:
-        return Split(None, (period,))
-    edges = (Period(period.start, start_of(first)), Period(start_of(end), period.end))
-    return Split((first, end), tuple(e for e in edges if e.start < e.end))
+        return Split((), (period,))
+    late = [day for day in held.late if first <= day < end]
+    days = settled.runs(day for day in range(first, end) if day not in held.late)
+    edges = [Period(period.start, start_of(first)), Period(start_of(end), period.end)]
+    edges += [Period(start_of(a), start_of(b)) for a, b in settled.runs(late)]
+    return Split(tuple(days), tuple(e for e in edges if e.start < e.end))
 
 
 def blocks(first: int, end: int) -> list[tuple[int, int]]:
@@ -89,7 +123,7 @@ def serves_hours(selection: Selection) -> bool:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def counts(session: Session, selection: Selection, days: tuple[int, int]) -> pd.DataFrame:
+def counts(session: Session, selection: Selection, days: Sequence[tuple[int, int]]) -> pd.DataFrame:
     """Inquiries and consenting ones by inquiry_type, gender, age_band, shop_id, location."""
     table = RollupCount
     where = [*_in_blocks(table, selection, days), *_filters(table, selection)]
@@ -110,7 +144,7 @@ def counts(session: Session, selection: Selection, days: tuple[int, int]) -> pd.
     return frame.astype({"inquiries": "int64", "consenting": "int64"})
 
 
-def ages(session: Session, selection: Selection, days: tuple[int, int]) -> pd.DataFrame:
+def ages(session: Session, selection: Selection, days: Sequence[tuple[int, int]]) -> pd.DataFrame:
     """Inquiries by age."""
     table = RollupAge
     where = [*_in_blocks(table, selection, days), *_filters(table, selection)]
@@ -154,9 +188,11 @@ def hours(
 
 
 def _in_blocks(
-    table: type[RollupCount] | type[RollupAge], selection: Selection, days: tuple[int, int]
+    table: type[RollupCount] | type[RollupAge],
+    selection: Selection,
+    days: Sequence[tuple[int, int]],
 ) -> list[ColumnElement[bool]]:
-    chosen = blocks(*days)
+    chosen = [block for first, end in days for block in blocks(first, end)]
     return [
         table.shop_id.in_(selection.shop_ids),
         or_(*(and_(table.level == level, table.first_day == first) for level, first in chosen)),
@@ -166,10 +202,12 @@ def _in_blocks(
 # -- settling --------------------------------------------------------------------------------
 
 
-def settle(session: Session, shop_ids: Sequence[int]) -> tuple[int, bool]:
+def settle(
+    session: Session, shop_ids: Sequence[int], now: datetime | None = None
+) -> tuple[int, bool]:
     """Bring the shops' rollups up to their settled days; (first day not settled, whether
-    anything was written: the edge then commits)."""
-    before = settled.settled_before()
+    anything was written: the edge then commits). For the writers' side only."""
+    before = settled.settled_before(now)
     wrote = False
     for shop_id in shop_ids:
         wrote |= _settle(session, shop_id, before)

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from barberbot.analytics import queries
+from barberbot.analytics import queries, rollups
 from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.filters import Selection
 from barberbot.analytics.insights import Insight, find_insights
@@ -83,18 +83,18 @@ def summarise(
     type_labels: dict[str, str],
     *,
     count_customers: bool = True,
-    settled_before: int | None = None,
+    held: rollups.Coverage | None = None,
 ) -> Summary:
     """The figures of a selection; `count_customers=False` leaves out the customer counts
     (the dashboard asks for them in a callback of their own, the costliest query).
 
-    `settled_before`: the shops' rollups are settled up to that day (`rollups.settle`), so
-    whole days before it are read from them.
+    `held`: what the shops' rollups hold (`rollups.coverage`): those whole days are read from
+    them, the rest from the inquiries; the figures are the same either way.
     """
-    now, ages = queries.segments_and_ages(session, selection, settled_before)
+    now, ages = queries.segments_and_ages(session, selection, held)
     previous = selection.period.previous()
-    before = queries.segments(session, selection, previous, settled_before)
-    hours = queries.local_hours(session, selection, zone, settled_before)
+    before = queries.segments(session, selection, previous, held)
+    hours = queries.local_hours(session, selection, zone, held)
     people = queries.customers(session, selection) if count_customers else {}
     segments_now = _sum(now, SEGMENT)
     segments_before = _sum(before, SEGMENT)

@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     worker_batch_wait_seconds: float = Field(default=0.5, gt=0)
     worker_metrics_port: int = Field(default=9102, ge=0, le=65535)
 
+    # Settling: the rollups and customers brought up to the settled days by the writers' side.
+    settle_interval_seconds: float = Field(
+        default=60, gt=0, description="How often the worker, or `serve`, settles at most."
+    )
+    settle_in_serve: bool | None = Field(
+        default=None,
+        description="Settle in a background task of `serve`. Default: when no Kafka worker "
+        "does (no BARBERBOT_KAFKA_BOOTSTRAP_SERVERS), except in tests.",
+    )
+
     # Campaigns: e-mail over SMTP, SMS through a provider, throttled sending.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=25, ge=1, le=65535)
@@ -117,6 +127,12 @@ class Settings(BaseSettings):
     @property
     def streaming(self) -> bool:
         return bool(self.kafka_bootstrap_servers)
+
+    @property
+    def settles_in_serve(self) -> bool:
+        if self.settle_in_serve is not None:
+            return self.settle_in_serve
+        return not self.streaming and self.environment != "test"
 
     @property
     def resolved_outbox_path(self) -> Path:

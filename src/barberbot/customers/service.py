@@ -6,7 +6,8 @@ into it). Only inquiries not yet linked are read; aggregates are recomputed in S
 customers a batch touched, and `customer_days` follows their first and last inquiry days.
 
 A full `sync` anti-joins the whole shop; `sync_recent` reads only what arrived since the
-settled mark it leaves (`inquiries.settled`, reader "customers") and the days marked late.
+settled mark it leaves (`inquiries.settled`, reader "customers") and the days marked late;
+`is_current` asks, without writing, whether it would find anything to do.
 """
 
 from __future__ import annotations
@@ -116,6 +117,23 @@ def sync_recent(session: Session, shop: Shop, *, most: int | None = None) -> int
     linked = _link(session, shop, recent)
     _settle(session, shop, began, late)
     return linked
+
+
+def is_current(session: Session, shop: Shop) -> bool:
+    """Whether the shop's customers take in every inquiry it has and no forgotten one, so a
+    read may count them as they are: `sync_recent` would find nothing to do. Reads only."""
+    through = settled.through(session, shop.id, READER)
+    if through is None or settled.late_days(session, shop.id, READER):
+        return False
+    since = settled.start_of(through)
+    if _unlinked(session, shop, Inquiry.received_at >= since, 1):
+        return False
+    forgotten = exists().where(
+        CustomerInquiry.shop_id == shop.id,
+        CustomerInquiry.received_at >= since,
+        ~exists().where(Inquiry.id == CustomerInquiry.inquiry_id),
+    )
+    return not session.scalar(select(forgotten))
 
 
 def _unlinked(session: Session, shop: Shop, within: ColumnElement[bool], limit: int) -> int:

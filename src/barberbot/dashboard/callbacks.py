@@ -16,10 +16,9 @@ import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.backends._fastapi import get_current_request  # the backend's own request accessor
 from dash.exceptions import PreventUpdate
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from barberbot.analytics import queries, rollups
+from barberbot.analytics import queries
 from barberbot.analytics.answers import choice_counts
 from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.customer_counts import count as count_customers
@@ -278,21 +277,6 @@ def _mark(session: Session, view: View, unchanged: str | None) -> str:
     return mark
 
 
-def _settle(session: Session, view: View) -> int | None:
-    """Bring the view's rollups up to the settled days, committing what that wrote (this edge's
-    only write); None if another request was settling the same shops: then read the index."""
-    if not view.shops:
-        return None
-    try:
-        settled_before, wrote = rollups.settle(session, view.selection.shop_ids)
-        if wrote:
-            session.commit()
-    except DBAPIError:
-        session.rollback()
-        return None
-    return settled_before
-
-
 def _refresh(
     db: Database,
     user_id: int | None,
@@ -300,6 +284,8 @@ def _refresh(
     unchanged: str | None = None,
     store: AnswerStore | None = None,
 ) -> list[Any]:
+    """Everything but the customers. Reads only: the rollups are settled by the writers' side
+    (`analytics/settling.py`)."""
     store = store if store is not None else SqlAnswerStore()
     with db.sessions() as session:
         view = resolve(session, user_id, state, answers=store)
@@ -311,8 +297,7 @@ def _refresh(
             for q in view.choices
         ]
         note, section = "", {"display": "block" if view.choices else "none"}
-        settled_before = _settle(session, view)
-        summary = summary_of(session, view, count_customers=False, settled_before=settled_before)
+        summary = summary_of(session, view, count_customers=False)
         latest = latest_rows(session, view)
         has_shops = bool(user_shops(session, user_id))
     charts = [
@@ -404,12 +389,12 @@ def _kpis(summary: Summary) -> list[str]:
 def _customers(
     db: Database, user_id: int | None, state: ViewState, unchanged: str | None = None
 ) -> tuple[str, str, str]:
-    """Unique customers; new / returning. Commits: counting may sync the customers table."""
+    """Unique customers; new / returning. Reads only: the customers table is kept by the
+    writers' side, and counted around while it is behind (`customer_counts`)."""
     with db.sessions() as session:
         view = resolve(session, user_id, state)
         mark = _mark(session, view, unchanged)
         found = count_customers(session, view.selection, view.shops)
-        session.commit()
     return f"{found['customers']:,}", f"{found['new']:,} / {found['returning']:,}", mark
 
 

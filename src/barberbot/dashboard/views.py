@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from barberbot.analytics import queries
+from barberbot.analytics import queries, rollups
 from barberbot.analytics.answers import with_answer_ids
 from barberbot.analytics.filters import Selection, period_for
 from barberbot.analytics.summary import GENDER_LABELS, Summary, summarise
@@ -112,15 +112,16 @@ def summary_of(
     view: View,
     *,
     count_customers: bool = True,
-    settled_before: int | None = None,
 ) -> Summary:
+    """The view's figures, whole days from the rollups where they hold them (read only)."""
+    held = rollups.coverage(session, view.selection.shop_ids) if view.shops else None
     return summarise(
         session,
         view.selection,
         view.zone,
         view.type_labels,
         count_customers=count_customers,
-        settled_before=settled_before,
+        held=held,
     )
 
 

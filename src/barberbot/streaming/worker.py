@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
+from barberbot.analytics.settling import Periodic, settle_all
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.forms.store import AnswersUnavailable
@@ -38,6 +39,11 @@ class Worker:
             {**kafka_config.consumer(settings), "error_cb": _on_kafka_error}, logger=log
         )
         self._dlq = Producer(kafka_config.producer(settings), logger=log)
+        # the writers' side settles (analytics/settling.py): between batches, at most every
+        # BARBERBOT_SETTLE_INTERVAL_SECONDS, so a batch is settled even if none follows it
+        self._settling = Periodic(
+            lambda: settle_all(database, stopping=self.stopping), settings.settle_interval_seconds
+        )
 
     def stop(self) -> None:
         self.stopping.set()
@@ -53,6 +59,7 @@ class Worker:
                 records = self._records(batch)
                 if records:
                     self._process(batch, records)
+                self._settling.run_if_due()
         finally:
             self._consumer.close()  # leaves the group at once, so partitions move quickly
             self._dlq.flush(5)
