@@ -80,7 +80,7 @@ def test_the_dashboard_and_the_report_only_read(
     )
     inquiries = queries.counts(session, selection)["inquiries"].sum()
     counted = queries.customers(session, selection)
-    assert figures[0] == f"{inquiries:,}" == "20"  # the inquiries KPI
+    assert figures["inquiries"] == f"{inquiries:,}" == "20"
     assert (unique, new_returning) == (
         f"{counted['customers']:,}",
         f"{counted['new']:,} / {counted['returning']:,}",

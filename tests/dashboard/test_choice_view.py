@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from barberbot.auth import service as auth
 from barberbot.core.db import Database
-from barberbot.dashboard.callbacks import _refresh
+from barberbot.dashboard.callbacks import REFRESHED, _refresh
 from barberbot.dashboard.state import ViewState
 from barberbot.dashboard.views import resolve
 from barberbot.forms.store import AnswerDocument, AnswerStore
@@ -63,16 +63,17 @@ def test_the_section_counts_and_filters_with_either_answer_store(
     session.commit()
 
     everyone = _refresh(database, owner.id, ViewState(shop=shop.slug), None, answer_store)
-    *_, tables, note, style = everyone
+    tables = everyone["answer_charts"]
+    assert everyone.keys() == REFRESHED.keys()  # what Dash checks before drawing the answer
     assert [table.id for table in tables] == ["answer-chart-hair_type", "answer-chart-heard_from"]
-    assert (note, style) == ("", {"display": "block"})
+    assert (everyone["answers_note"], everyone["answers_section"]) == ("", {"display": "block"})
     assert _row_totals(tables[0]) == {"Straight": 1, "Wavy": 0, "Curly": 2}
-    assert everyone[0] == "4"
+    assert everyone["inquiries"] == "4"
 
     curly = ViewState(shop=shop.slug, answers={"hair_type": ["Curly"]})
     filtered = _refresh(database, owner.id, curly, None, answer_store)
-    assert filtered[0] == "2"
-    assert _row_totals(filtered[-3][0]) == {"Straight": 0, "Wavy": 0, "Curly": 2}
+    assert filtered["inquiries"] == "2"
+    assert _row_totals(filtered["answer_charts"][0]) == {"Straight": 0, "Wavy": 0, "Curly": 2}
 
 
 def _row_totals(table: html.Div) -> dict[str, int]:

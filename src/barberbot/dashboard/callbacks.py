@@ -63,6 +63,25 @@ from barberbot.models.base import utcnow
 FULL_EVERY_TICKS = 60_000 // LIVE_INTERVAL_MS
 FILTERS = ("shop", "period", "gender", "age-band", "inquiry-type", "location")
 ANSWER_FILTER = {"type": "answer-filter", "key": ALL}
+# What the refresh callback draws, by name: `_refresh` answers a dict of the same keys (Dash
+# refuses an answer whose keys differ). The other KPIs are the customers callback's.
+REFRESHED = {
+    "inquiries": Output("kpi-inquiries-value", "children"),
+    "consent": Output("kpi-consent-value", "children"),
+    "vs": Output("kpi-vs-value", "children"),
+    **{name: Output(f"chart-{name}", "figure") for name in CHARTS},
+    "band_by_type": Output("band-by-type", "children"),
+    "insights": Output("insights", "children"),
+    "by_location": Output("by-location", "children"),
+    "latest": Output("latest-rows", "data"),
+    "empty": Output("empty", "children"),
+    "empty_style": Output("empty", "style"),
+    "updated": Output("updated", "children"),
+    "mark": Output("seen-figures", "data"),
+    "answer_charts": Output("answer-charts", "children"),
+    "answers_note": Output("answers-note", "children"),
+    "answers_section": Output("answers-section", "style"),
+}
 
 
 def current_user_id() -> int | None:
@@ -156,26 +175,11 @@ def register(dash_app: Dash, db: Database) -> None:
         return await asyncio.to_thread(_answer_filters, db, user_id, state)
 
     @dash_app.callback(
-        [Output(f"kpi-{key}-value", "children") for key in ("inquiries", "consent", "vs")]
-        + [Output(f"chart-{name}", "figure") for name in CHARTS]
-        + [
-            Output("band-by-type", "children"),
-            Output("insights", "children"),
-            Output("by-location", "children"),
-            Output("latest-rows", "data"),
-            Output("empty", "children"),
-            Output("empty", "style"),
-            Output("updated", "children"),
-            Output("seen-figures", "data"),
-            Output("answer-charts", "children"),
-            Output("answers-note", "children"),
-            Output("answers-section", "style"),
-        ],
-        Input("url", "search"),
-        Input("live", "n_intervals"),
-        State("seen-figures", "data"),
+        output=REFRESHED,
+        inputs=[Input("url", "search"), Input("live", "n_intervals")],
+        state=[State("seen-figures", "data")],
     )
-    async def refresh(search: str | None, ticks: int | None, seen: str | None) -> list[Any]:
+    async def refresh(search: str | None, ticks: int | None, seen: str | None) -> dict[str, Any]:
         user_id = current_user_id()
         unchanged = seen if _may_skip(ticks) else None
         state, store = from_query(search), answer_store()
@@ -283,9 +287,9 @@ def _refresh(
     state: ViewState,
     unchanged: str | None = None,
     store: AnswerStore | None = None,
-) -> list[Any]:
-    """Everything but the customers. Reads only: the rollups are settled by the writers' side
-    (`analytics/settling.py`)."""
+) -> dict[str, Any]:
+    """Everything but the customers, by the names of REFRESHED. Reads only: the rollups are
+    settled by the writers' side (`analytics/settling.py`)."""
     store = store if store is not None else SqlAnswerStore()
     with db.sessions() as session:
         view = resolve(session, user_id, state, answers=store)
@@ -296,37 +300,26 @@ def _refresh(
             )
             for q in view.choices
         ]
-        note, section = "", {"display": "block" if view.choices else "none"}
         summary = summary_of(session, view, count_customers=False)
         latest = latest_rows(session, view)
         has_shops = bool(user_shops(session, user_id))
-    charts = [
-        figures.per_day(summary),
-        figures.per_week(summary),
-        figures.inquiry_types(summary),
-        figures.age_histogram(summary),
-        figures.age_bands(summary),
-        figures.genders(summary),
-        figures.weekday_hour(summary),
-    ]
     empty_text, empty_style = _empty_state(summary.empty, bool(view.shops), has_shops)
     one_shop = view.shops[0].slug if len(view.shops) == 1 else None  # segments are per shop
-    updated = f"Updated {datetime.now(view.zone):%H:%M:%S}"
-    return [
-        *_kpis(summary),
-        *charts,
-        _table(summary.band_by_type),
-        [insight_item(insight, one_shop) for insight in summary.insights],
-        _locations(summary),
-        latest,
-        empty_text,
-        empty_style,
-        updated,
-        mark,
-        choice_tables,
-        note,
-        section,
-    ]
+    return {
+        **_kpis(summary),
+        **{name: figures.DRAWN[name](summary) for name in CHARTS},
+        "band_by_type": _table(summary.band_by_type),
+        "insights": [insight_item(insight, one_shop) for insight in summary.insights],
+        "by_location": _locations(summary),
+        "latest": latest,
+        "empty": empty_text,
+        "empty_style": empty_style,
+        "updated": f"Updated {datetime.now(view.zone):%H:%M:%S}",
+        "mark": mark,
+        "answer_charts": choice_tables,
+        "answers_note": "",
+        "answers_section": {"display": "block" if view.choices else "none"},
+    }
 
 
 def _choice_table(key: str, label: str, counts: dict[str, dict[str, int]]) -> html.Div:
@@ -375,15 +368,15 @@ def _empty_state(empty: bool, in_view: bool, has_shops: bool) -> tuple[Any, dict
     return text, {"display": "block"}
 
 
-def _kpis(summary: Summary) -> list[str]:
+def _kpis(summary: Summary) -> dict[str, str]:
     """Inquiries, consent rate, change on the previous period."""
     change = summary.change
     rate = summary.consent_rate
-    return [
-        f"{summary.totals['inquiries']:,}",
-        "—" if rate is None else f"{rate:.0%}",
-        "—" if change is None else f"{change:+.0%}",
-    ]
+    return {
+        "inquiries": f"{summary.totals['inquiries']:,}",
+        "consent": "—" if rate is None else f"{rate:.0%}",
+        "vs": "—" if change is None else f"{change:+.0%}",
+    }
 
 
 def _customers(

@@ -6,6 +6,7 @@ Written as plain figure dicts: Dash sends them as they are, and building `go.Fig
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from barberbot.analytics.summary import Summary
@@ -113,3 +114,15 @@ def weekday_hour(summary: Summary) -> Figure:
                    margin={"l": 48, "r": 10, "t": 40, "b": 40},
                    xaxis={"title": {"text": "hour"}, "dtick": 3},
                    yaxis={"autorange": "reversed"})  # fmt: skip
+
+
+# what draws each chart of the page (`layout.CHARTS`, whose ids are chart-<name>)
+DRAWN: dict[str, Callable[[Summary], Figure]] = {
+    "per-day": per_day,
+    "per-week": per_week,
+    "types": inquiry_types,
+    "ages": age_histogram,
+    "bands": age_bands,
+    "genders": genders,
+    "heatmap": weekday_hour,
+}
