@@ -98,7 +98,7 @@ def load(db: Database, shop_id: int, first: int, count: int, rng: random.Random)
 
 
 def settle(db: Database, shop_id: int) -> float:
-    """Seconds to bring the rollups up to date after a load (as the first refresh would)."""
+    """Seconds to bring the rollups up to date after a load (as a settling round would)."""
     began = time.perf_counter()
     with db.transaction() as session:
         rollups.settle(session, [shop_id])
