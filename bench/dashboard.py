@@ -38,7 +38,7 @@ import httpx
 import pandas as pd
 from sqlalchemy import select
 
-from barberbot.analytics import queries, rollups
+from barberbot.analytics import queries, rollup_settle
 from barberbot.analytics.bands import AGE_BANDS, BAND_LABELS
 from barberbot.app import create_app
 from barberbot.auth import service as auth
@@ -101,7 +101,7 @@ def settle(db: Database, shop_id: int) -> float:
     """Seconds to bring the rollups up to date after a load (as a settling round would)."""
     began = time.perf_counter()
     with db.transaction() as session:
-        rollups.settle(session, [shop_id])
+        rollup_settle.settle(session, [shop_id])
     return time.perf_counter() - began
 
 

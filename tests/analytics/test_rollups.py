@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from barberbot.analytics import rollups
+from barberbot.analytics import rollup_settle, rollups
 from barberbot.analytics.filters import Period, Selection, period_for
 from barberbot.analytics.settling import settle_all
 from barberbot.analytics.summary import Summary, summarise
@@ -37,7 +37,7 @@ def test_blocks_cover_the_days_once_with_aligned_blocks() -> None:
         days = [day for level, start in found for day in range(start, start + (1 << level))]
         assert days == list(range(first, end))
         assert all(start % (1 << level) == 0 for level, start in found)
-        assert len(found) <= 2 * rollups.TOP_LEVEL + (end - first) // 512
+        assert len(found) <= 2 * rollup_settle.TOP_LEVEL + (end - first) // 512
 
 
 def test_split_keeps_partial_unsettled_and_late_days_for_the_index() -> None:
@@ -170,16 +170,17 @@ def test_rolled_up_figures_equal_the_counted_ones(
 def test_settling_again_writes_nothing_and_reads_blocks(session: Session) -> None:
     shop = make_shop(session, slug="twice")
     _fill(session, shop, 300, seed=7)
-    first = rollups.settle(session, [shop.id])
+    first = rollup_settle.settle(session, [shop.id])
     session.commit()
 
     assert first[1] is True
-    assert rollups.settle(session, [shop.id]) == (first[0], False)
+    assert rollup_settle.settle(session, [shop.id]) == (first[0], False)
     levels = session.scalars(
         select(RollupCount.level).where(RollupCount.shop_id == shop.id).distinct()
     ).all()
     # 400 days: blocks of 256 days at least, of 512 where one ends before the settled days
-    assert set(range(rollups.TOP_LEVEL)) <= set(levels) <= set(range(rollups.TOP_LEVEL + 1))
+    top = rollup_settle.TOP_LEVEL
+    assert set(range(top)) <= set(levels) <= set(range(top + 1))
 
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -187,9 +188,8 @@ YEAR = period_for("365d", zone=UTC_ZONE, now=NOW)
 
 
 def _late_marks(session: Session, shop: Shop) -> list[int]:
-    return list(session.scalars(
-        select(LateDay.day).where(LateDay.shop_id == shop.id, LateDay.reader == rollups.READER)
-    ))  # fmt: skip
+    mine = (LateDay.shop_id == shop.id, LateDay.reader == rollup_settle.READER)
+    return list(session.scalars(select(LateDay.day).where(*mine)))
 
 
 def test_a_late_inquiry_is_read_from_the_index_until_its_day_is_settled_again(

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from barberbot.analytics import rollups, settling
+from barberbot.analytics import rollup_settle, settling
 from barberbot.analytics.settling import Periodic, Settled, settle_all
 from barberbot.app import create_app
 from barberbot.core.db import Database
@@ -58,7 +58,7 @@ def test_every_shop_is_settled_and_settling_again_writes_nothing(
 
     assert first == again == Settled(shops=2)
     for each in (shop, other):
-        assert _through(session, each, rollups.READER) == settled.settled_before()
+        assert _through(session, each, rollup_settle.READER) == settled.settled_before()
         assert _through(session, each, customers.READER) == settled.settled_before()
     assert _linked(session, shop) == 5
     assert [sql for sql in writes if sql != "COMMIT"] == []
@@ -85,13 +85,13 @@ def test_a_shop_that_fails_is_logged_and_the_others_are_settled(
     assert [(r.getMessage(), r.shop_id) for r in caplog.records] == [  # type: ignore[attr-defined]
         ("settling a shop failed; the next round tries again", shop.id)
     ]
-    assert _through(session, shop, rollups.READER) is None  # rolled back, customers too
+    assert _through(session, shop, rollup_settle.READER) is None  # rolled back, customers too
     assert _through(session, shop, customers.READER) is None
-    assert _through(session, other, rollups.READER) is not None
+    assert _through(session, other, rollup_settle.READER) is not None
     session.delete(stray)
     session.commit()
     assert settle_all(database) == Settled(shops=2)
-    assert _through(session, shop, rollups.READER) is not None
+    assert _through(session, shop, rollup_settle.READER) is not None
 
 
 def test_a_large_shop_is_left_to_the_full_sync(
@@ -102,7 +102,7 @@ def test_a_large_shop_is_left_to_the_full_sync(
 
     settle_all(database)
 
-    assert _through(session, shop, rollups.READER) is not None
+    assert _through(session, shop, rollup_settle.READER) is not None
     assert _through(session, shop, customers.READER) is None
     assert _linked(session, shop) == 0
 
@@ -169,7 +169,7 @@ def test_serve_settles_in_the_background_and_stops_with_the_app(
 
     with TestClient(create_app(asked, database)):
         _wait(lambda: _linked(session, shop) == 5)
-        assert _through(session, shop, rollups.READER) == settled.settled_before()
+        assert _through(session, shop, rollup_settle.READER) == settled.settled_before()
     _fill(session, shop, 2)  # after the shutdown: nobody settles them
     time.sleep(0.3)
 

@@ -43,6 +43,7 @@ from barberbot.analytics import rollups
 from barberbot.analytics.answer_sql import answers_condition
 from barberbot.analytics.bands import band_expression, band_of, bands_condition
 from barberbot.analytics.filters import Period, Selection
+from barberbot.analytics.rollup_settle import epoch_seconds
 from barberbot.models import Inquiry
 
 age_band = band_expression(Inquiry.age)
@@ -301,7 +302,7 @@ def _local_hour(session: Session, zone: ZoneInfo, span: Period) -> ColumnElement
               for (_, seconds), (following, _) in pairwise(segments)),
             else_=segments[-1][1],
         )  # fmt: skip
-    return (rollups.epoch_seconds(session, Inquiry.received_at) + offset) // 3600
+    return (epoch_seconds(session, Inquiry.received_at) + offset) // 3600
 
 
 def offset_segments(zone: ZoneInfo, span: Period) -> list[tuple[datetime, int]]:

@@ -2,12 +2,13 @@
 read.
 
 `settle_all` takes every shop's newly settled and late days into the dashboard's rollups
-(`rollups.settle`) and links its waiting inquiries to customers (`customers.sync_recent`, or a
-full sync of a small shop never synced), one shop per transaction. The Kafka worker runs it
-after a batch, `serve` from a background task (`SettlingTask`, where no worker does), and the
-Kubernetes CronJob through `barberbot rollups settle`; the first two at most every
-BARBERBOT_SETTLE_INTERVAL_SECONDS (`Periodic`). Readers never wait for it: what it has not taken
-in yet they read from the inquiries, so their figures are the same either way.
+(`rollup_settle.settle`) and links its waiting inquiries to customers
+(`customers.sync_recent`, or a full sync of a small shop never synced), one shop per
+transaction. The Kafka worker runs it between batches, `serve` from a background task
+(`SettlingTask`, where no worker does), and the Kubernetes CronJob through `barberbot settle`;
+the first two at most every BARBERBOT_SETTLE_INTERVAL_SECONDS (`Periodic`). Readers never wait
+for it: what it has not taken in yet they read from the inquiries, so their figures are the
+same either way.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from barberbot.analytics import rollups
+from barberbot.analytics import rollup_settle
 from barberbot.core.db import Database
 from barberbot.customers import service as customers
 from barberbot.models import Inquiry, Shop
@@ -71,7 +72,7 @@ def settle_all(
 
 def settle_shop(session: Session, shop_id: int, now: datetime | None = None) -> None:
     """Bring one shop's rollups and customers up to date (the caller commits)."""
-    rollups.settle(session, [shop_id], now)
+    rollup_settle.settle(session, [shop_id], now)
     shop = session.get_one(Shop, shop_id)
     if customers.sync_recent(session, shop, most=SMALL_SHOP) is None and _is_small(session, shop):
         customers.sync(session, shop)
