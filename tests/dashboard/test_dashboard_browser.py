@@ -30,7 +30,7 @@ from tests.factories import PASSWORD, make_form, make_inquiry, make_shop, make_u
 
 pytestmark = pytest.mark.browser
 NOW = datetime.now(UTC)
-expect.set_options(timeout=15_000)  # a busy 2-core machine runs the server, MariaDB and Chromium
+expect.set_options(timeout=30_000)  # a busy 2-core machine runs the server, MariaDB and Chromium
 
 
 @dataclass(frozen=True)
