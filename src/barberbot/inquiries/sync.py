@@ -76,15 +76,14 @@ def accept_batch(
     retired since does not turn a resend into a rejection); the rest are validated and go to
     the intake together, which judges them by the same idempotency record as every path.
     """
-    earlier = writer.stored(session, [item.id for item in items])
+    earlier = writer.shops_of(session, [item.id for item in items])
     versions: dict[int | None, FormDefinition | None] = {}
     results: list[SyncResult | None] = []
     captures: list[tuple[int, Capture]] = []  # (its place in the batch, the capture)
     for item in items:
         if item.form_version not in versions:
             versions[item.form_version] = _form(session, shop, item.form_version)
-        found = earlier.get(item.id)
-        if found is not None and found.shop_id == shop.id:
+        if earlier.get(item.id) == shop.id:
             results.append(SyncResult(id=item.id, status=Outcome.DUPLICATE))
             continue
         try:

@@ -53,27 +53,17 @@ class Written:
 Outcome = Written | IdempotencyConflict
 
 
-@dataclass(frozen=True)
-class Known:
-    """What the store holds under an id: enough to tell a replay from a conflict."""
-
-    shop_id: int
-    fingerprint: str | None  # None: stored fresh, or before fingerprints were kept
-
-
 def write(session: Session, captures: Sequence[Capture], answers: AnswerStore) -> list[Outcome]:
     """Store the captures not stored yet; an outcome per capture, in order. Flushes only."""
-    known = stored(session, [capture.id for capture in captures if not capture.fresh])
-    earlier_rows = _rows(session, list(known))
+    earlier = _rows(session, [capture.id for capture in captures if not capture.fresh])
     outcomes: list[Outcome] = []
     new: dict[uuid.UUID, Capture] = {}
     for capture in captures:
         if capture.id in new:  # twice in this batch: judged against the first
             first = new[capture.id]
-            outcomes.append(_judge(capture, Known(first.shop_id, first.fingerprint), first.values))
-        elif capture.id in known:
-            row = earlier_rows.get(capture.id, capture.values)
-            outcomes.append(_judge(capture, known[capture.id], row))
+            outcomes.append(_judge(capture, first.shop_id, first.fingerprint, first.values))
+        elif (row := earlier.get(capture.id)) is not None:
+            outcomes.append(_judge(capture, row.shop_id, row.fingerprint, row))
         else:
             new[capture.id] = capture
             outcomes.append(Written(capture.values, replayed=False))
@@ -87,31 +77,36 @@ def write(session: Session, captures: Sequence[Capture], answers: AnswerStore) -
     return outcomes
 
 
-def stored(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Known]:
-    """The ids among these that are stored, with their shop and fingerprint (one query)."""
+def shops_of(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """{id: its shop} for the ids among these that are stored (one query)."""
     wanted = [str(inquiry_id) for inquiry_id in ids]
     if not wanted:
         return {}
-    rows = session.execute(_KNOWN, {"ids": wanted})
-    return {uuid.UUID(row_id): Known(shop_id, digest) for row_id, shop_id, digest in rows}
+    return {
+        uuid.UUID(row_id): shop_id for row_id, shop_id in session.execute(_SHOPS, {"ids": wanted})
+    }
 
 
 # Ids compared as the text they are stored as: no UUID round trip for each of a batch's ids.
-_KNOWN = text("SELECT id, shop_id, fingerprint FROM inquiries WHERE id IN :ids").bindparams(
+_SHOPS = text("SELECT id, shop_id FROM inquiries WHERE id IN :ids").bindparams(
     bindparam("ids", expanding=True)
 )
 
 
-def _judge(capture: Capture, earlier: Known, row: dict[str, Any] | Inquiry) -> Outcome:
-    if earlier.shop_id != capture.shop_id:
+def _judge(
+    capture: Capture, shop_id: int, fingerprint: str | None, row: dict[str, Any] | Inquiry
+) -> Outcome:
+    """What the same id again is: a replay of `row`, or a conflict (another shop's id, or
+    other content; a row without a fingerprint has nothing to compare with)."""
+    if shop_id != capture.shop_id:
         return IdempotencyConflict()
-    if earlier.fingerprint is not None and earlier.fingerprint != capture.fingerprint:
+    if fingerprint is not None and fingerprint != capture.fingerprint:
         return IdempotencyConflict()
     return Written(row, replayed=True)
 
 
 def _rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Inquiry]:
-    """The stored inquiries a batch replays (rare: nothing is read when there are none)."""
+    """The stored inquiries among a batch's ids, in one query (none for fresh captures)."""
     if not ids:
         return {}
     return {row.id: row for row in session.scalars(select(Inquiry).where(Inquiry.id.in_(ids)))}
