@@ -33,6 +33,7 @@ import logging
 import queue
 import threading
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -44,6 +45,7 @@ from barberbot.inquiries.capture import Capture
 from barberbot.inquiries.writer import Written
 
 log = logging.getLogger("barberbot.inquiries.group_commit")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,20 +55,27 @@ class _Job:
 
     def resolve(self, outcome: Written | BaseException) -> None:
         """Called from the writer thread: hand the outcome to the waiting request."""
-        self.done.get_loop().call_soon_threadsafe(_settle, self.done, outcome)
+        settle_from_thread(self.done, outcome)
 
     def settle(self, outcome: Written | BaseException) -> None:
         """Called on the request's own event loop."""
-        _settle(self.done, outcome)
+        settle(self.done, outcome)
 
 
-def _settle(done: asyncio.Future[Written], outcome: Written | BaseException) -> None:
+def settle(done: asyncio.Future[T], outcome: T | BaseException) -> None:
+    """Answer a waiting request, on its loop; one that hung up (cancelled) is skipped, its
+    inquiry written all the same."""
     if done.cancelled():
         return
     if isinstance(outcome, BaseException):
         done.set_exception(outcome)
     else:
         done.set_result(outcome)
+
+
+def settle_from_thread(done: asyncio.Future[T], outcome: T | BaseException) -> None:
+    """`settle` from a writer thread: handed to the request's loop."""
+    done.get_loop().call_soon_threadsafe(settle, done, outcome)
 
 
 _STOP = object()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from barberbot.inquiries import metrics
 from barberbot.inquiries.capture import Capture
+from barberbot.inquiries.group_commit import settle_from_thread
 from barberbot.inquiries.intake import Accepted
 from barberbot.inquiries.writer import IdempotencyConflict
 from barberbot.models import Shop, Source
@@ -33,22 +34,11 @@ _STOP = object()
 @dataclass(frozen=True)
 class _Job:
     message: Message
-    done: asyncio.Future[bool | IdempotencyConflict]
+    done: asyncio.Future[bool]  # queued (True) or accepted before (False); or the conflict
 
     def resolve(self, outcome: bool | BaseException) -> None:
         """From the outbox thread: hand the outcome to the waiting request's loop."""
-        self.done.get_loop().call_soon_threadsafe(_settle, self.done, outcome)
-
-
-def _settle(
-    done: asyncio.Future[bool | IdempotencyConflict], outcome: bool | BaseException
-) -> None:
-    if done.cancelled():  # the client hung up; the message is queued all the same
-        return
-    if isinstance(outcome, BaseException) and not isinstance(outcome, IdempotencyConflict):
-        done.set_exception(outcome)
-    else:
-        done.set_result(outcome)
+        settle_from_thread(self.done, outcome)
 
 
 class StreamIntake:
@@ -62,10 +52,7 @@ class StreamIntake:
     async def submit(self, shop: Shop, capture: Capture) -> Accepted:
         job = _Job(_message(shop, capture), asyncio.get_running_loop().create_future())
         self._jobs.put(job)
-        outcome = await job.done
-        if isinstance(outcome, IdempotencyConflict):
-            raise outcome
-        return _accepted(capture, queued=outcome)
+        return _accepted(capture, queued=await job.done)  # raises the conflict
 
     def accept(
         self, session: Session, shop: Shop, captures: Sequence[Capture]
