@@ -11,11 +11,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from barberbot.auth import service as auth
 from barberbot.core.db import Database
 from barberbot.core.deps import SessionDep
+from barberbot.core.http import header
 from barberbot.models import User
 
 
 def _bearer_token(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    scheme, _, token = (header(request.scope, b"authorization") or "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 

@@ -32,6 +32,15 @@ def declared_too_large(scope: Scope, max_bytes: int) -> bool:
     return False
 
 
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of a header (`name` in lower case), as `request.headers.get` gives it,
+    without building the Headers object and the KeyError a missing header costs there."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
 def limited(receive: Receive, max_bytes: int) -> Receive:
     """`receive`, raising BodyTooLarge once more than `max_bytes` of body have come."""
     received = 0

@@ -17,6 +17,7 @@ from starlette.requests import ClientDisconnect
 from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser
 from barberbot.core.deps import SessionDep
+from barberbot.core.http import header
 from barberbot.core.openapi import json_body
 from barberbot.core.routing import DirectRoute
 from barberbot.forms import service as forms
@@ -50,6 +51,7 @@ IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
     "description": "Retrying with the same key returns the first result instead of a copy.",
     "schema": {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX},
 }
+_IDEMPOTENCY_KEY_HEADER = IDEMPOTENCY_KEY_PARAMETER["name"].lower().encode()
 
 
 class Queued(BaseModel):
@@ -118,7 +120,7 @@ async def _body(request: Request) -> bytes:
 
 
 def _idempotency_key(request: Request) -> str | None:
-    key = request.headers.get(IDEMPOTENCY_KEY_PARAMETER["name"])
+    key = header(request.scope, _IDEMPOTENCY_KEY_HEADER)
     if key is not None and len(key) > IDEMPOTENCY_KEY_MAX:
         raise InquiryInvalid(
             {IDEMPOTENCY_KEY_PARAMETER["name"]: f"At most {IDEMPOTENCY_KEY_MAX} characters."}

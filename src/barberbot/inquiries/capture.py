@@ -7,11 +7,11 @@ outbox. What a capture carries is decided here once:
 
 - its **id**: the client's own (desktop sync, a Kafka message, an import's row), the one an
   `Idempotency-Key` names (`keyed_id`: the same shop and key always give the same id), or a
-  new random one;
+  new time-ordered one (`core.ids`: new rows go to the end of the primary key's index);
 - its **fingerprint**: a digest of what the customer said (not when or how it arrived, nor
   the consent wording the shop showed), stored with the row. The id and the fingerprint are
   the one idempotency record: the same id again with the same fingerprint is a replay,
-  with another fingerprint a conflict. A *fresh* capture (a random id minted here) can meet
+  with another fingerprint a conflict. A *fresh* capture (an id minted here) can meet
   nothing to compare with, so it is neither fingerprinted nor looked up;
 - its column values, with the consent time and the exact consent text shown;
 - its custom answers' document, when the shop has a form.
@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from barberbot.core.ids import time_ordered_id
 from barberbot.forms.store import AnswerDocument
 from barberbot.inquiries.rules import InquiryCreate
 from barberbot.models import Shop, Source
@@ -46,7 +47,7 @@ class Capture:
     data: InquiryCreate  # as validated (what a Kafka message carries)
     form_version: int = 0
     document: AnswerDocument | None = None
-    # a new random id, minted here: it cannot be stored yet, so the writer does not look, and
+    # a new id, minted here: it cannot be stored yet, so the writer does not look, and
     # nothing will ever be compared with it, so it has no fingerprint
     fresh: bool = False
 
@@ -104,7 +105,7 @@ def prepare(
     checked against (0: the shop has no form, and there are no answers to keep)."""
     fresh = inquiry_id is None and not idempotency_key
     if inquiry_id is None:
-        inquiry_id = keyed_id(shop.id, idempotency_key) if idempotency_key else uuid.uuid4()
+        inquiry_id = keyed_id(shop.id, idempotency_key) if idempotency_key else time_ordered_id()
     received = received_at or utcnow()
     consent = data.marketing_consent
     values = {
