@@ -89,7 +89,7 @@ def load(db: Database, shop_id: int, first: int, count: int, rng: random.Random)
             "email": None if kind == 3 else f"c{customer}@example.com", "message": "",
             "marketing_consent": consent, "consent_at": received if consent else None,
             "consent_text": "ok" if consent else None, "source": "api",
-            "location": LOCATIONS[customer % 3],
+            "location": LOCATIONS[customer % 3], "status": "new",
         })  # fmt: skip
         if len(batch) == 10_000 or n == first + count - 1:
             with db.transaction() as session:

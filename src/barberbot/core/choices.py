@@ -24,6 +24,31 @@ class Source(enum.StrEnum):
     IMPORT = "import"
 
 
+class InquiryStatus(enum.StrEnum):
+    """Where an inquiry stands in the shop's inbox."""
+
+    NEW = "new"
+    OPEN = "open"  # someone is on it
+    WAITING = "waiting"  # on the customer
+    BOOKED = "booked"
+    CLOSED = "closed"  # with an Outcome
+    SPAM = "spam"
+
+
+class Outcome(enum.StrEnum):
+    """How a closed inquiry ended."""
+
+    BOOKED = "booked"
+    NOT_INTERESTED = "not_interested"
+    NO_ANSWER = "no_answer"
+    DUPLICATE = "duplicate"
+
+
+def listed(choices: type[enum.StrEnum]) -> str:
+    """The values of a choice, for a message: 'new, open, waiting'."""
+    return ", ".join(choice.value for choice in choices)
+
+
 DEFAULT_INQUIRY_TYPES: tuple[tuple[str, str], ...] = (
     ("haircut", "Haircut"),
     ("beard_trim", "Beard trim"),

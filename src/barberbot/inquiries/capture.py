@@ -125,6 +125,9 @@ def prepare(
         "source": source.value,
         "location": data.location,
         "fingerprint": None if fresh else fingerprint(data),
+        "status": "new",  # the inbox's: every inquiry starts new, with nobody on it
+        "outcome": None,
+        "assignee_id": None,
     }
     document = None
     if form_version:

@@ -20,7 +20,15 @@ from barberbot.models.customer import (
     CustomerInquiry,
 )
 from barberbot.models.form import FormVersion, InquiryAnswers
-from barberbot.models.inquiry import Gender, Inquiry, Source
+from barberbot.models.inbox import (
+    EventKind,
+    InquiryEvent,
+    InquiryNote,
+    InquiryReply,
+    ReplyStatus,
+    SavedReply,
+)
+from barberbot.models.inquiry import Gender, Inquiry, InquiryStatus, Outcome, Source
 from barberbot.models.rollup import RollupAge, RollupCount, RollupHour
 from barberbot.models.settled import LateDay, SettledMark
 from barberbot.models.shop import Shop
@@ -41,17 +49,25 @@ __all__ = [
     "CustomerContact",
     "CustomerDay",
     "CustomerInquiry",
+    "EventKind",
     "FormVersion",
     "Gender",
     "Inquiry",
     "InquiryAnswers",
+    "InquiryEvent",
+    "InquiryNote",
+    "InquiryReply",
+    "InquiryStatus",
     "LateDay",
     "Membership",
+    "Outcome",
     "RecipientStatus",
+    "ReplyStatus",
     "Role",
     "RollupAge",
     "RollupCount",
     "RollupHour",
+    "SavedReply",
     "Segment",
     "SettledMark",
     "Shop",

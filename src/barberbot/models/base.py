@@ -24,6 +24,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# The largest Integer a column holds on every backend (MariaDB's INT): an id above it names
+# nothing, and SQLite's driver cannot even send one above 2**63.
+INT_MAX = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

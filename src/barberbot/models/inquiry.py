@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from barberbot.core.choices import Gender, Source
+from barberbot.core.choices import Gender, InquiryStatus, Outcome, Source
 from barberbot.models.base import Base, UTCDateTime, UUIDString, utcnow
 
-__all__ = ["Gender", "Inquiry", "Source"]
+__all__ = ["Gender", "Inquiry", "InquiryStatus", "Outcome", "Source"]
 
 
 class Inquiry(Base):
@@ -38,6 +38,8 @@ class Inquiry(Base):
         # a customer's earlier inquiries, by e-mail or by phone (new vs returning)
         Index("ix_inquiries_shop_email", "shop_id", "email", "received_at"),
         Index("ix_inquiries_shop_phone", "shop_id", "phone", "received_at"),
+        # the inbox: a shop's inquiries of some statuses, newest first (migration 8b2c3d4e5f6a)
+        Index("ix_inquiries_shop_status_received", "shop_id", "status", "received_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUIDString, primary_key=True, default=uuid.uuid4)
@@ -59,3 +61,11 @@ class Inquiry(Base):
     # the same fingerprint is a replay, with another a conflict; None for inquiries from
     # before it was kept
     fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # the inbox (barberbot.inbox): every change of these is an InquiryEvent
+    status: Mapped[str] = mapped_column(
+        String(16), default=InquiryStatus.NEW, server_default=InquiryStatus.NEW.value
+    )
+    outcome: Mapped[str | None] = mapped_column(String(16))  # set when, and only when, closed
+    assignee_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="SET NULL")
+    )
