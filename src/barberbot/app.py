@@ -28,6 +28,7 @@ from barberbot.forms.api import router as forms_router
 from barberbot.forms.shop_cache import ShopCache
 from barberbot.forms.store import AnswerStore
 from barberbot.forms.stores import answer_store_for
+from barberbot.inbox.api import router as inbox_router
 from barberbot.inquiries.api import create_inquiry
 from barberbot.inquiries.api import router as inquiries_router
 from barberbot.inquiries.group_commit import GroupCommit
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.include_router(inquiries_router)
     document_models(app, InquiryCreate)  # the capture endpoint reads its own body
+    app.include_router(inbox_router)
     app.include_router(shops_router)
     app.include_router(forms_router)
     app.include_router(form_router)

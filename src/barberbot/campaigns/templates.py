@@ -1,7 +1,8 @@
 """Owner-written subject and body templates: Jinja in a sandbox, checked before any send.
 
 Fields: first_name, name, shop_name, promo_code, form_url (the campaign's tracked link to the
-form) and unsubscribe_url. `{{ first_name | default("there", true) }}` is a fallback. Only
+form) and unsubscribe_url; `check` takes other fields for other messages (the inbox's saved
+replies). `{{ first_name | default("there", true) }}` is a fallback. Only
 fields, text, if/else, comparisons and a few filters are accepted (no loops, calls, attributes
 or arithmetic), checked on the parsed template; the sandbox and the absence of a loader are a
 second line. Customer data is only ever a value, never a template.
@@ -10,7 +11,7 @@ second line. Customer data is only ever a value, never a template.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
@@ -39,8 +40,9 @@ class Rendered:
     body: str
 
 
-def check(field: str, source: str) -> None:
-    """A clear message for a syntax error or an unknown field; nothing is sent before this."""
+def check(field: str, source: str, fields: Sequence[str] = FIELDS) -> None:
+    """A clear message for a syntax error or a field not among `fields` (a campaign's, unless
+    given: the inbox's saved replies have their own); nothing is sent before this."""
     try:
         parsed = _env.parse(source)
     except TemplateSyntaxError as error:
@@ -50,13 +52,13 @@ def check(field: str, source: str) -> None:
     refused = _refused(parsed)
     if refused:
         raise TemplateInvalid({field: refused})
-    unknown = sorted(meta.find_undeclared_variables(parsed) - set(FIELDS))
+    unknown = sorted(meta.find_undeclared_variables(parsed) - set(fields))
     if unknown:
         raise TemplateInvalid(
-            {field: f"Unknown field {unknown[0]!r}; you can use: {', '.join(FIELDS)}."}
+            {field: f"Unknown field {unknown[0]!r}; you can use: {', '.join(fields)}."}
         )
     try:  # a trial run with sample values catches sandbox refusals and bad filters
-        _env.from_string(source).render(_sample())
+        _env.from_string(source).render(_sample(fields))
     except (SecurityError, TemplateError, TypeError, ValueError) as error:
         raise TemplateInvalid(
             {field: f"This template cannot be used: {str(error).rstrip('.')}."}
@@ -101,15 +103,18 @@ def _refused(parsed: nodes.Template) -> str | None:
     return None
 
 
-def _sample() -> dict[str, str]:
-    return {
-        "first_name": "Sam",
-        "name": "Sam Sample",
-        "shop_name": "Shop",
-        "promo_code": "CODE",
-        "form_url": "https://example.com/form",
-        "unsubscribe_url": "https://example.com/u",
-    }
+_SAMPLES = {
+    "first_name": "Sam",
+    "name": "Sam Sample",
+    "shop_name": "Shop",
+    "promo_code": "CODE",
+    "form_url": "https://example.com/form",
+    "unsubscribe_url": "https://example.com/u",
+}
+
+
+def _sample(fields: Sequence[str]) -> dict[str, str]:
+    return {name: _SAMPLES.get(name, "Sample") for name in fields}
 
 
 @functools.lru_cache(maxsize=64)

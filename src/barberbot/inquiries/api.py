@@ -154,9 +154,14 @@ def sync_inquiries(
     return report
 
 
-@router.get("", response_model=InquiryPage, summary="List inquiries, newest first")
+@router.get(
+    "",
+    response_model=InquiryPage,
+    summary="List inquiries, newest first (by status, assignee, search and the filters below)",
+)
 def list_inquiries(
     shop: MemberShop,
+    user: CurrentUser,
     session: SessionDep,
     answers: AnswerStoreDep,
     filters: Annotated[InquiryFilters, Query()],
@@ -167,7 +172,7 @@ def list_inquiries(
         after = decode_cursor(cursor) if cursor else None
     except InvalidCursor as error:
         raise InquiryInvalid({"cursor": str(error)}) from None
-    rows = service.page(session, shop, filters, limit=limit, after=after)
+    rows = service.page(session, shop, filters, limit=limit, after=after, me=user.id)
     items, more = rows[:limit], len(rows) > limit
     documents = answers.read(session, [i.id for i in items])  # one read for the page
     return InquiryPage(
@@ -193,9 +198,9 @@ def _attachment(shop_slug: str, extension: str) -> dict[str, str]:
 
 
 def _export_frame(
-    shop: Shop, session: Session, answers: AnswerStore, filters: InquiryFilters
+    shop: Shop, session: Session, answers: AnswerStore, filters: InquiryFilters, me: int
 ) -> pd.DataFrame:
-    rows = service.all_matching(session, shop, filters)
+    rows = service.all_matching(session, shop, filters, me=me)
     documents = answers.read(session, [row.id for row in rows])
     return export.to_frame(shop, rows, forms.current(session, shop), documents)
 
@@ -203,11 +208,12 @@ def _export_frame(
 @router.get("/export.csv", summary="Export inquiries as CSV", response_class=Response)
 def export_csv(
     shop: MemberShop,
+    user: CurrentUser,
     session: SessionDep,
     answers: AnswerStoreDep,
     filters: Annotated[InquiryFilters, Query()],
 ) -> Response:
-    frame = _export_frame(shop, session, answers, filters)
+    frame = _export_frame(shop, session, answers, filters, user.id)
     return Response(
         export.to_csv(frame),
         media_type="text/csv; charset=utf-8",
@@ -220,11 +226,12 @@ def export_csv(
 )
 def export_xlsx(
     shop: MemberShop,
+    user: CurrentUser,
     session: SessionDep,
     answers: AnswerStoreDep,
     filters: Annotated[InquiryFilters, Query()],
 ) -> Response:
-    frame = _export_frame(shop, session, answers, filters)
+    frame = _export_frame(shop, session, answers, filters, user.id)
     return Response(
         export.to_xlsx(frame, title=shop.name),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -7,10 +7,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from barberbot.core.choices import InquiryStatus, listed
 from barberbot.inquiries.rules import AGE_MAX, AGE_MIN
+from barberbot.models.base import INT_MAX
 from barberbot.models.inquiry import Gender
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ASSIGNEE_ME, ASSIGNEE_NONE = "me", "none"
+SEARCH_MAX = 200
+_STATUSES = frozenset(status.value for status in InquiryStatus)
 
 
 class InquiryFilters(BaseModel):
@@ -22,6 +27,17 @@ class InquiryFilters(BaseModel):
     gender: Gender | None = None
     age_min: int | None = Field(default=None, ge=AGE_MIN, le=AGE_MAX)
     age_max: int | None = Field(default=None, ge=AGE_MIN, le=AGE_MAX)
+    status: list[InquiryStatus] = Field(
+        default_factory=list, description="Any of these statuses (repeat the parameter)"
+    )
+    assignee: str | None = Field(
+        default=None, description="A user's id, `me` (the caller) or `none` (nobody's)"
+    )
+    q: str | None = Field(
+        default=None,
+        max_length=SEARCH_MAX,
+        description="Text to find in the name, phone, e-mail or message",
+    )
 
     @field_validator("received_from", "received_to", mode="before")
     @classmethod
@@ -29,6 +45,28 @@ class InquiryFilters(BaseModel):
         if isinstance(value, str) and _DATE_ONLY.match(value):
             return date.fromisoformat(value)
         return value
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _known_statuses(cls, value: object) -> object:
+        for status in value if isinstance(value, list) else [value]:
+            if status not in _STATUSES:
+                raise ValueError(f"Unknown status {status!r}; choose from {listed(InquiryStatus)}.")
+        return value
+
+    @field_validator("assignee")
+    @classmethod
+    def _assignee(cls, value: str | None) -> str | None:
+        if value is None or value in (ASSIGNEE_ME, ASSIGNEE_NONE):
+            return value
+        if value.isdigit() and int(value) <= INT_MAX:
+            return value
+        raise ValueError(f"A user's id, {ASSIGNEE_ME!r} or {ASSIGNEE_NONE!r}.")
+
+    @field_validator("q")
+    @classmethod
+    def _search(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
 
     @model_validator(mode="after")
     def _normalise(self) -> InquiryFilters:

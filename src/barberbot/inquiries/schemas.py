@@ -33,6 +33,9 @@ class InquiryRead(BaseModel):
     consent_text: str | None
     source: str
     location: str | None
+    status: str = Field(description="new, open, waiting, booked, closed or spam")
+    outcome: str | None = Field(description="How a closed inquiry ended (only when closed)")
+    assignee_id: int | None = Field(description="The member working on it, if anyone")
     answers: dict[str, Any] = Field(
         default_factory=dict, description="Answers to the shop's own questions, by key"
     )

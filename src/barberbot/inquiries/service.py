@@ -3,16 +3,17 @@ the edge commits."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, and_, delete, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, false, or_, select
 from sqlalchemy.orm import Session
 
 from barberbot.forms.store import AnswerStore
 from barberbot.inquiries import settled
-from barberbot.inquiries.filters import InquiryFilters
+from barberbot.inquiries.filters import ASSIGNEE_ME, ASSIGNEE_NONE, InquiryFilters
 from barberbot.models import Inquiry, Shop
 
 
@@ -36,8 +37,9 @@ def forget(
     return True
 
 
-def filtered(shop: Shop, filters: InquiryFilters) -> Select[Inquiry]:
-    """Newest first, then by id, so the order is total and a cursor can resume it."""
+def filtered(shop: Shop, filters: InquiryFilters, *, me: int | None = None) -> Select[Inquiry]:
+    """Newest first, then by id, so the order is total and a cursor can resume it; `me` is
+    the user an `assignee=me` filter means."""
     query = select(Inquiry).where(Inquiry.shop_id == shop.id)
     if filters.received_from is not None:
         query = query.where(Inquiry.received_at >= filters.received_from)
@@ -51,7 +53,37 @@ def filtered(shop: Shop, filters: InquiryFilters) -> Select[Inquiry]:
         query = query.where(Inquiry.age >= filters.age_min)
     if filters.age_max is not None:
         query = query.where(Inquiry.age <= filters.age_max)
+    if filters.status:
+        query = query.where(Inquiry.status.in_([status.value for status in filters.status]))
+    if filters.assignee is not None:
+        query = query.where(_assigned(filters.assignee, me))
+    if filters.q:
+        query = query.where(_matching(filters.q))
     return query.order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
+
+
+def _assigned(assignee: str, me: int | None) -> ColumnElement[bool]:
+    if assignee == ASSIGNEE_NONE:
+        return Inquiry.assignee_id.is_(None)
+    if assignee == ASSIGNEE_ME:
+        return Inquiry.assignee_id == me if me is not None else false()
+    return Inquiry.assignee_id == int(assignee)
+
+
+_PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
+
+
+def _matching(text: str) -> ColumnElement[bool]:
+    """The text in the name, e-mail, message or phone (a plain LIKE scan). Phones are
+    stored in E.164, so a number as typed ('07700 900123') is looked for by its digits,
+    without the separators and the leading zeros of a trunk or international prefix."""
+    digits = re.sub(r"\D", "", text).lstrip("0") if _PHONE_LIKE.match(text) else ""
+    return or_(
+        Inquiry.customer_name.contains(text, autoescape=True),
+        Inquiry.email.contains(text, autoescape=True),
+        Inquiry.message.contains(text, autoescape=True),
+        Inquiry.phone.contains(digits or text, autoescape=True),
+    )
 
 
 def page(
@@ -61,9 +93,10 @@ def page(
     *,
     limit: int,
     after: tuple[datetime, uuid.UUID] | None = None,
+    me: int | None = None,
 ) -> Sequence[Inquiry]:
     """Up to `limit + 1` inquiries after the cursor position; the extra one signals more."""
-    query = filtered(shop, filters)
+    query = filtered(shop, filters, me=me)
     if after is not None:
         at, last_id = after
         query = query.where(
@@ -75,8 +108,10 @@ def page(
     return session.scalars(query.limit(limit + 1)).all()
 
 
-def all_matching(session: Session, shop: Shop, filters: InquiryFilters) -> Sequence[Inquiry]:
-    return session.scalars(filtered(shop, filters)).all()
+def all_matching(
+    session: Session, shop: Shop, filters: InquiryFilters, *, me: int | None = None
+) -> Sequence[Inquiry]:
+    return session.scalars(filtered(shop, filters, me=me)).all()
 
 
 def latest(session: Session, shop: Shop, limit: int = 50) -> Sequence[Inquiry]:
