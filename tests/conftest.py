@@ -1,7 +1,11 @@
 """Shared fixtures: one migrated database per run (SQLite or a real MariaDB), cleaned per test.
 
 `pytest` runs on SQLite; `pytest --db=mariadb` starts a throwaway MariaDB server on loopback
-and runs the very same tests against it.
+and runs the very same tests against it — every test that uses the database (its fixtures
+reach `database_url`). A test that never touches the database under test (the rules, the
+desktop app's own store, the manifests, the rehearsal with its own MariaDB...) would only run
+again unchanged, so the MariaDB run deselects it (`make test` runs both; it is reported as
+deselected, never as passed); `--db=mariadb --all-tests` keeps it.
 """
 
 from __future__ import annotations
@@ -34,6 +38,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="sqlite",
         help="Database backend for the whole run (mariadb starts a real server).",
     )
+    parser.addoption(
+        "--all-tests",
+        action="store_true",
+        help="With --db=mariadb: also the tests that do not use the database.",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On MariaDB, only the tests that use the database (the SQLite run has the others)."""
+    if config.getoption("--db") == "sqlite" or config.getoption("--all-tests"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_database = "database_url" in getattr(item, "fixturenames", ())
+        (kept if uses_database else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_report_header(config: pytest.Config) -> str:
