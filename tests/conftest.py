@@ -49,7 +49,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """On MariaDB, only the tests that use the database (the SQLite run has the others)."""
     if config.getoption("--db") == "sqlite" or config.getoption("--all-tests"):
         return
-    kept, dropped = [], []
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
     for item in items:
         uses_database = "database_url" in getattr(item, "fixturenames", ())
         (kept if uses_database else dropped).append(item)

@@ -358,6 +358,7 @@ def report(
     from barberbot.analytics import rollups
     from barberbot.analytics.filters import PRESETS, Selection, period_for
     from barberbot.analytics.report import write_report  # matplotlib is only needed here
+    from barberbot.analytics.responses import response_times
     from barberbot.analytics.scope import ScopeUnknown, owner_scope, shop_scope
     from barberbot.analytics.summary import summarise
 
@@ -379,8 +380,9 @@ def report(
         selection = Selection(shop_ids=scope.shop_ids, period=chosen)
         held = rollups.coverage(session, scope.shop_ids)
         summary = summarise(session, selection, scope.zone, scope.type_labels, held=held)
+        answered = response_times(session, selection)
         title = f"{scope.name}: customers, last {PRESETS[period]} days"
-    written = write_report(summary, title, out, note=scope.note)
+    written = write_report(summary, title, out, note=scope.note, responses=answered)
     typer.echo(f"Wrote {out} and {len(written) - 1} PNG charts beside it.")
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from barberbot.cli import app
-from barberbot.models import Shop
+from barberbot.models import InquiryEvent, Shop
 from tests.factories import make_inquiry
 
 runner = CliRunner()
@@ -37,7 +37,7 @@ def test_the_report_is_a_pdf_of_charts_and_insights(
     assert shutil.which("pdftoppm"), "pdftoppm is needed: apt-get install poppler-utils"
     now = datetime.now(UTC)
     for n in range(40):
-        make_inquiry(
+        made = make_inquiry(
             session,
             shop=shop,
             age=18 + n % 50,
@@ -46,6 +46,11 @@ def test_the_report_is_a_pdf_of_charts_and_insights(
             received_at=now - timedelta(days=n % 28, hours=n % 9),
             location=("high-street", "station")[n % 4 // 3],  # 30 and 10
         )
+        if n < 4:  # answered after 1, 2, 3 and 4 hours
+            session.add(InquiryEvent(inquiry_id=made.id, shop_id=shop.id, kind="reply",
+                                     at=made.received_at + timedelta(hours=n + 1)))  # fmt: skip
+            made.status = "waiting"
+    session.commit()
     out = tmp_path / "report.pdf"
 
     result = runner.invoke(
@@ -56,8 +61,8 @@ def test_the_report_is_a_pdf_of_charts_and_insights(
     assert "Wrote" in result.output
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(out), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
-    # the cover with insights, three pages of charts, the locations compared
-    assert len(pages) == 5
+    # the cover with insights, three pages of charts, the locations compared, the replies
+    assert len(pages) == 6
     assert all(_ink(page) > 0.02 for page in pages[1:])  # charts, not blank pages
     text = subprocess.run(
         ["pdftotext", str(out), "-"], check=True, capture_output=True, text=True
@@ -75,6 +80,14 @@ def test_the_report_is_a_pdf_of_charts_and_insights(
     assert "Shop (location) Inquiries Share Previous period Change" in table
     assert "King's Cuts (high-street) 30 75% 0 —" in table  # no inquiries before: no change
     assert "King's Cuts (station) 10 25% 0 —" in table
+    replies = subprocess.run(
+        ["pdftotext", "-layout", "-f", "6", "-l", "6", str(out), "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    lines = [" ".join(line.split()) for line in replies.splitlines()]
+    assert "Typical time to first reply: 2 h 30 min (the period before: —)" in lines
+    assert "Answered: 4 Still waiting for a first reply: 36" in lines
+    assert "Inquiry type Answered Typical reply 9 in 10 within Waiting" in lines
     charts = sorted(p.name for p in tmp_path.glob("report-*.png"))
     assert charts == sorted(
         f"report-{name}.png"

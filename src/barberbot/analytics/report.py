@@ -20,6 +20,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from barberbot.analytics.insights import place_name
+from barberbot.analytics.responses import Responses, duration
 from barberbot.analytics.summary import Summary
 
 A4 = (8.27, 11.69)
@@ -107,10 +108,18 @@ PAGES = (("per-day", "per-week", "inquiry-types"), ("ages", "age-bands", "gender
          ("weekday-hour", "age-band-by-type"))  # fmt: skip
 
 
-def write_report(summary: Summary, title: str, pdf: Path, *, note: str = "") -> list[Path]:
+def write_report(
+    summary: Summary,
+    title: str,
+    pdf: Path,
+    *,
+    note: str = "",
+    responses: Responses | None = None,
+) -> list[Path]:
     """The PDF, and one PNG per chart beside it (report-ages.png ...); returns every file.
 
-    `note`, under the dates on the cover, says which shops a report of several covers.
+    `note`, under the dates on the cover, says which shops a report of several covers;
+    `responses`, how fast the shops answered, makes a page of its own.
     """
     sns.set_theme(style="whitegrid")
     pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -125,6 +134,10 @@ def write_report(summary: Summary, title: str, pdf: Path, *, note: str = "") -> 
         figure = _locations_page(summary)
         document.savefig(figure)
         plt.close(figure)
+        if responses is not None:
+            figure = _replies_page(responses, summary.type_labels)
+            document.savefig(figure)
+            plt.close(figure)
     written = [pdf]
     for name, draw in CHARTS.items():
         figure, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
@@ -163,12 +176,17 @@ def _cover(summary: Summary, title: str, note: str) -> Figure:
             lines.append((("• " if n == 0 else "  ") + line, 11, "normal"))
     if summary.empty:
         lines.append(("No inquiries in this period yet.", 11, "normal"))
+    _write_lines(figure, lines, gap=0.012)
+    figure.text(0.08, 0.03, f"Made by BarberBot on {datetime.now():%d %b %Y %H:%M}", fontsize=8)
+    return figure
+
+
+def _write_lines(figure: Figure, lines: list[tuple[str, int, str]], gap: float) -> None:
+    """Lines of text (text, size, weight) down a page from its top."""
     y = 0.93
     for text, size, weight in lines:
         figure.text(0.08, y, text, fontsize=size, fontweight=weight, va="top")
-        y -= size / 400 + 0.012
-    figure.text(0.08, 0.03, f"Made by BarberBot on {datetime.now():%d %b %Y %H:%M}", fontsize=8)
-    return figure
+        y -= size / 400 + gap
 
 
 def _locations_page(summary: Summary) -> Figure:
@@ -188,6 +206,46 @@ def _locations_page(summary: Summary) -> Figure:
         table.auto_set_font_size(False)
         table.set_fontsize(9)
         table.scale(1, 1.6)
+    return figure
+
+
+def _replies_page(responses: Responses, type_labels: dict[str, str]) -> Figure:
+    """How fast the shop answered, against the period before, by inquiry type and location."""
+    figure = plt.figure(figsize=A4)
+    now, before = responses.now, responses.before
+    lines = [
+        ("Replies", 18, "bold"),
+        (f"Typical time to first reply: {duration(now.median_hours)} "
+         f"(the period before: {duration(before.median_hours)})", 12, "normal"),
+        (f"9 in 10 answered within: {duration(now.p90_hours)} "
+         f"(the period before: {duration(before.p90_hours)})", 12, "normal"),
+        (f"Answered: {now.answered:,}   Still waiting for a first reply: {responses.waiting:,}",
+         12, "normal"),
+    ]  # fmt: skip
+    if responses.empty:
+        lines.append(("No inquiry was answered or is waiting in this period.", 11, "normal"))
+    _write_lines(figure, lines, gap=0.015)
+    tables = (
+        (responses.by_type, "inquiry_type", "Inquiry type", type_labels, 0.42),
+        (responses.by_location, "location", "Location", {"": "No location"}, 0.05),
+    )
+    for rows, key, heading, labels, bottom in tables:
+        cells = [
+            [labels.get(row[key], row[key]), f"{row['answered']:,}",
+             duration(None if pd.isna(row["median_hours"]) else row["median_hours"]),
+             duration(None if pd.isna(row["p90_hours"]) else row["p90_hours"]),
+             f"{row['waiting']:,}"]
+            for row in rows.head(12).to_dict("records")
+        ]  # fmt: skip
+        if not cells:
+            continue
+        ax = figure.add_axes((0.08, bottom, 0.84, 0.33))
+        ax.axis("off")
+        header = [heading, "Answered", "Typical reply", "9 in 10 within", "Waiting"]
+        table = ax.table(cellText=cells, colLabels=header, loc="upper center")
+        table.auto_set_font_size(False)
+        table.set_fontsize(9)
+        table.scale(1, 1.5)
     return figure
 
 

@@ -35,6 +35,7 @@ from barberbot.dashboard.layout import (
     answer_filter,
     insight_item,
 )
+from barberbot.dashboard.replies import replies_card
 from barberbot.dashboard.state import (
     ALL_SHOPS,
     CUSTOM,
@@ -214,6 +215,20 @@ def register(dash_app: Dash, db: Database) -> None:
         user_id = current_user_id()
         unchanged = seen if _may_skip(ticks) else None
         return await asyncio.to_thread(_campaigns, db, user_id, from_query(search), unchanged)
+
+    @dash_app.callback(
+        Output("replies", "children"),
+        Output("seen-replies", "data"),
+        Input("url", "search"),
+        Input("live", "n_intervals"),
+        State("seen-replies", "data"),
+    )
+    async def replies(search: str | None, ticks: int | None, seen: str | None) -> list[Any]:
+        """How fast the shown shops answer their inquiries."""
+        user_id = current_user_id()
+        unchanged = seen if _may_skip(ticks) else None
+        state, store = from_query(search), answer_store()
+        return await asyncio.to_thread(replies_card, db, user_id, state, store, unchanged)
 
     @dash_app.callback(
         Output("latest-sort", "value"),

@@ -38,6 +38,7 @@ def page(shops: list[Shop], types: list[dict[str, str]], locations: list[str]) -
             dcc.Store(id="seen-figures"),
             dcc.Store(id="seen-customers"),
             dcc.Store(id="seen-campaigns"),
+            dcc.Store(id="seen-replies"),
             html.Header(
                 [
                     html.H1("BarberBot — customers"),
@@ -58,6 +59,10 @@ def page(shops: list[Shop], types: list[dict[str, str]], locations: list[str]) -
                     _card("By shop and location", html.Div(id="by-location")),
                 ],
                 className="bb-grid",
+            ),
+            html.Div(
+                _card("Replies", html.Div(id="replies", className="bb-replies")),
+                style={"padding": "0 16px 16px"},
             ),
             html.Div(
                 _card("Campaigns", html.Div(id="campaigns", className="bb-campaigns")),
