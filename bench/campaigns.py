@@ -47,12 +47,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from barberbot.campaigns import rules, segments, service, sql
-from barberbot.campaigns.email import Email, build
 from barberbot.campaigns.links import Links
 from barberbot.campaigns.schemas import CampaignCreate
 from barberbot.core import migrate
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
+from barberbot.messaging.messages import Email, build
 from barberbot.models import Campaign, Channel, Customer, Shop
 from barberbot.shops import service as shops
 from tests.support.environment import settings_env

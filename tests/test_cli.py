@@ -15,6 +15,7 @@ import httpx
 import pandas as pd
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -203,12 +204,14 @@ def test_serve_listens_where_told_and_prints_urls_and_a_login_that_work(
         "Demo web form": f"{base}/s/demo/inquire",
         "Demo login": f"{DEMO_EMAIL} / {DEMO_PASSWORD}",
         "API docs": f"{base}/docs",
+        "Outbox": f"{base}/outbox",  # no mail server set up: messages are kept there
     }
     assert health.json() == {"status": "ok"}
     assert {name: page.status_code for name, page in pages.items()} == dict.fromkeys(pages, 200)
     assert "Demo Barbers" in pages["Demo web form"].text
     assert "Swagger UI" in pages["API docs"].text
     assert pages["Dashboard"].url.path == "/login"  # signed out: sent to sign in first
+    assert pages["Outbox"].url.path == "/login"
     assert signed_in.url.path == "/shops/demo"  # the printed login works
     assert dashboard.url.path == "/dashboard/"
     # A graceful stop: uvicorn finishes the shutdown, then re-raises the SIGTERM it caught.
@@ -234,3 +237,50 @@ def test_serve_on_every_interface_shows_a_reachable_base_url(
     assert f"API docs:      {base}/docs\n" in result.output
     assert "Demo" not in result.output  # no demo shop loaded, so no demo form or login
     assert [(r["host"], r["port"]) for r in runs] == [("0.0.0.0", 8123)]
+
+
+@pytest.mark.parametrize(
+    ("flags", "sends"),
+    [
+        ([], False),  # BARBERBOT_SEND_IN_SERVE, here false
+        (["--sender"], True),
+        (["--no-sender"], False),
+    ],
+)
+def test_serve_sender_option_reaches_the_app_each_worker_builds(
+    monkeypatch: pytest.MonkeyPatch, database: Database, flags: list[str], sends: bool
+) -> None:
+    """uvicorn builds the app from the environment (in each worker process): the option has
+    to reach it there, and the app then runs the sender in its lifespan."""
+    monkeypatch.setenv("BARBERBOT_SEND_IN_SERVE", "false")  # restored after the test
+    built: list[FastAPI] = []
+
+    def run(target: str, **_: object) -> None:
+        factory = uvicorn.importer.import_from_string(target)
+        built.append(factory())
+
+    monkeypatch.setattr(uvicorn, "run", run)
+
+    result = runner.invoke(app, ["serve", *flags])
+
+    assert result.exit_code == 0, result.output
+    [made] = built
+    assert (made.state.sender is not None) is sends
+    made.state.db.engine.dispose()
+
+
+def test_serve_names_the_outbox_only_while_messages_are_kept_there(
+    monkeypatch: pytest.MonkeyPatch, database: Database
+) -> None:
+    monkeypatch.setattr(uvicorn, "run", lambda *_, **__: None)
+
+    kept = runner.invoke(app, ["serve"])
+    monkeypatch.setenv("BARBERBOT_SMTP_HOST", "smtp.kings.example")
+    monkeypatch.setenv("BARBERBOT_SMS_PROVIDER", "twilio")
+    sent = runner.invoke(app, ["serve"])
+
+    assert "Outbox:        http://127.0.0.1:8000/outbox\n" in kept.output
+    assert (
+        "(no mail server or SMS provider set up: messages are kept there, not sent)" in kept.output
+    )
+    assert "Outbox" not in sent.output

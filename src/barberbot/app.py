@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from barberbot import __version__
 from barberbot.analytics.settling import SettlingTask
 from barberbot.campaigns.api import router as campaigns_router
+from barberbot.campaigns.background import SenderThread
 from barberbot.core.db import Database
 from barberbot.core.hotlayers import EmptySession, without_cookie
 from barberbot.core.hotpath import HotPathApp
@@ -44,6 +46,7 @@ from barberbot.web.consent import router as consent_router
 from barberbot.web.errors import install_error_handlers
 from barberbot.web.form import router as form_router
 from barberbot.web.form_editor import router as form_editor_router
+from barberbot.web.outbox import router as outbox_router
 from barberbot.web.owner import router as owner_router
 from barberbot.web.templating import STATIC_DIR
 
@@ -59,6 +62,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # the writers' side settles the rollups and customers, here where no Kafka worker does
     interval = settings.settle_interval_seconds
     settling = SettlingTask(db, interval) if settings.settles_in_serve else None
+    # and sends, where no separate sender runs (`make run`): messages go out within seconds
+    sender = SenderThread(db, settings) if settings.sends_in_serve else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -66,7 +71,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             relay.start()
         if settling is not None:
             settling.start()
+        if sender is not None:
+            sender.start()
         yield
+        if sender is not None:
+            await asyncio.to_thread(sender.stop)
         if settling is not None:
             await settling.stop()
         if relay is not None:
@@ -93,6 +102,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.intake = intake
     app.state.answer_store = answers
     app.state.relay = relay
+    app.state.sender = sender
 
     app.add_middleware(DashboardLoginGuard)  # added first, so it runs inside the session
     app.add_middleware(
@@ -119,6 +129,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(consent_router)
     app.include_router(campaign_pages_router)
     app.include_router(form_editor_router)
+    app.include_router(outbox_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_dashboard(app, db)
     _add_health(app, db, relay)

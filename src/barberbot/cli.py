@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from datetime import UTC, datetime
@@ -90,8 +91,18 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Default: BARBERBOT_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: BARBERBOT_PORT.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    sender: Annotated[
+        bool | None,
+        typer.Option(
+            "--sender/--no-sender",
+            help="Send campaigns from a background thread of this process. Default: "
+            "BARBERBOT_SEND_IN_SERVE, else on unless Kafka is set up.",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the web form, the owner pages and the API."""
+    """Serve the web form, the owner pages and the API (and send, where nothing else does)."""
+    if sender is not None:  # the app is built from the environment, in each worker process
+        os.environ["BARBERBOT_SEND_IN_SERVE"] = "true" if sender else "false"
     settings = _settings()
     host = host or settings.host
     port = port or settings.port
@@ -121,7 +132,23 @@ def _print_welcome(settings: Settings, host: str, port: int) -> None:
             f"  Demo login:    {DEMO_EMAIL} / {DEMO_PASSWORD}",
         ]
     lines.append(f"  API docs:      {base}/docs")
+    kept = _kept_locally(settings)
+    if kept:
+        lines.append(f"  Outbox:        {base}/outbox")
+        lines.append(f"    ({kept})")
     typer.secho("\n".join(lines), fg=typer.colors.GREEN)
+
+
+def _kept_locally(settings: Settings) -> str:
+    """Why messages land in the outbox instead of going out, if they do."""
+    no_mail, no_sms = not settings.has_mail_server, settings.sms_provider == "outbox"
+    if no_mail and no_sms:
+        return "no mail server or SMS provider set up: messages are kept there, not sent"
+    if no_mail:
+        return "no mail server set up: e-mail is kept there, not sent"
+    if no_sms:
+        return "no SMS provider set up: SMS are kept there, not sent"
+    return ""
 
 
 @app.command()

@@ -31,7 +31,6 @@ def settings(settings: Settings, smtp: SmtpServer) -> Settings:
             "campaign_send_rate": 0,
             "public_url": PUBLIC_URL,
             "mail_from": "King's Cuts <offers@kings.example>",
-            "sms_provider": "file",
         }
     )
 

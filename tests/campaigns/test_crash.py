@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import signal
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -81,13 +84,14 @@ def big_crowd(session: Session, shop: Shop) -> None:
     unsubscribe(session, shop, (f"gone{i}@x.example" for i in range(UNSUBSCRIBED)))
 
 
-def sender_env(settings: Settings, rate: float) -> dict[str, str]:
+def sender_env(settings: Settings, rate: float, **overrides: object) -> dict[str, str]:
     return settings_env(
         settings.model_copy(
             update={
                 "campaign_send_rate": rate,
                 "campaign_poll_seconds": 0.2,
                 "campaign_claim_timeout_seconds": 1.0,
+                **overrides,
             }
         )
     )
@@ -98,10 +102,10 @@ def start(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., subproce
     started: list[subprocess.Popen[bytes]] = []
     log = (tmp_path / "sender.log").open("ab")
 
-    def run(*args: str, rate: float = RATE) -> subprocess.Popen[bytes]:
+    def run(*args: str, rate: float = RATE, **overrides: object) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
             [BARBERBOT, "campaigns", "run", *args],
-            env=sender_env(settings, rate),
+            env=sender_env(settings, rate, **overrides),
             stdout=log,
             stderr=log,
         )
@@ -185,3 +189,47 @@ def test_sigterm_stops_between_messages_and_leaves_nothing_in_doubt(
     sent = {a for a, s in statuses.items() if s == "sent"}
     assert sent == {r for m in smtp.messages() for r in m.recipients}
     assert len(sent) < SMALL
+
+
+def kept_in(folder: Path) -> list[EmailMessage]:
+    found = []
+    for path in folder.glob("*.eml"):  # (a temporary file, hidden, is never one of them)
+        parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        found.append(parsed)
+    return found
+
+
+@pytest.mark.usefixtures("crowd")
+def test_sigkill_while_keeping_in_the_local_outbox_then_restart_keeps_nobody_twice(
+    session: Session,
+    shop: Shop,
+    settings: Settings,
+    smtp: SmtpServer,
+    start: Callable[..., subprocess.Popen[bytes]],
+) -> None:
+    """No mail server set up: the same guarantee, and never half a message in the outbox."""
+    folder = settings.resolved_local_outbox_dir
+    segment = make_segment(session, shop=shop, rule={"field": "consent", "channel": "email"})
+    campaign = make_campaign(session, shop=shop, segment=segment, send=True)
+
+    first = start(rate=150, smtp_host="")
+    wait_until(lambda: len(list(folder.glob("*.eml"))) >= 100, 60, "a hundred kept messages")
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    second = start("--until-idle", rate=0, smtp_host="")
+    assert second.wait(timeout=120) == 0
+
+    messages = kept_in(folder)
+    kept = Counter(m["To"] for m in messages)
+    assert max(kept.values()) == 1, "somebody's message was kept twice"
+    assert all(m["X-BarberBot-Shop"] == str(shop.id) for m in messages)
+    assert all("Unsubscribe: http://" in m.get_content() for m in messages)  # each one whole
+    statuses = states(session, campaign)
+    sent = {address for address, status in statuses.items() if status == "sent"}
+    in_doubt = {address for address, status in statuses.items() if status == "failed"}
+    assert len(in_doubt) <= 1
+    assert sent <= set(kept)
+    assert set(kept) - sent <= in_doubt
+    assert sent | in_doubt == {f"guest{i}@x.example" for i in range(SMALL)}
+    assert smtp.messages() == []

@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from barberbot.campaigns.sms import TwilioSms
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
+from barberbot.messaging.twilio import TwilioSms
 from barberbot.models import ConsentEvent, Shop
 from tests.campaigns.factories import customer_by_name, make_campaign, make_person, make_segment
 from tests.campaigns.helpers import run_sender, states

@@ -119,6 +119,8 @@ def test_every_container_gets_valid_settings_with_streaming_on(overlay: str) -> 
         assert settings.secret_key is not None
         assert settings.host == "0.0.0.0"
         assert not settings.settles_in_serve, "the workers and the CronJob settle, not the API"
+        assert not settings.sends_in_serve, "barberbot-campaigns sends, not the API"
+        assert settings.has_mail_server, "e-mail goes out, not into a pod's local outbox"
     if overlay == "prod":
         assert settings.kafka_security_protocol == "SASL_SSL"
         assert settings.kafka_sasl_password is not None

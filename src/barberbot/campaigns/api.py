@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser
 from barberbot.campaigns import segments, service
-from barberbot.campaigns.delivery import SendFailed, Unavailable
 from barberbot.campaigns.errors import Invalid
 from barberbot.campaigns.links import Links
 from barberbot.campaigns.results import results
@@ -36,6 +35,7 @@ from barberbot.core.deps import SessionDep, SettingsDep
 from barberbot.customers import service as customers
 from barberbot.forms.deps import AnswerStoreDep
 from barberbot.inquiries.rules import InquiryInvalid
+from barberbot.messaging.errors import SendFailed, Unavailable
 from barberbot.models import Campaign, Channel, ConsentEvent, Customer, Role, Segment, Shop, User
 from barberbot.shops.deps import MemberShop
 
@@ -237,7 +237,7 @@ def send_test_message(
         raise invalid(error) from None
     rendered = service.render_for(shop, campaign, customer, links)
     try:
-        send_test(settings, campaign.channel, to, rendered)
+        send_test(settings, shop, campaign.channel, to, rendered)
     except (SendFailed, Unavailable) as error:
         raise HTTPException(
             status.HTTP_502_BAD_GATEWAY, f"The test was not sent: {error}"

@@ -9,10 +9,11 @@ from datetime import datetime
 
 from sqlalchemy import Select, select, update
 
-from barberbot.campaigns.delivery import SendFailed, Unavailable
-from barberbot.campaigns.email import Email, Mailer
 from barberbot.campaigns.links import Links
 from barberbot.core.db import Database
+from barberbot.messaging.errors import SendFailed, Unavailable
+from barberbot.messaging.messages import Email
+from barberbot.messaging.transport import Transport
 from barberbot.models import ConsentState, Customer, Shop
 
 log = logging.getLogger("barberbot.campaigns")
@@ -36,10 +37,10 @@ class Confirmations:
     """Sent at most once: `confirmation_sent_at` is set (committed) before the e-mail goes."""
 
     def __init__(
-        self, db: Database, mailer: Mailer, links: Links, now: Callable[[], datetime]
+        self, db: Database, transport: Transport, links: Links, now: Callable[[], datetime]
     ) -> None:
         self.db = db
-        self.mailer = mailer
+        self.transport = transport
         self.links = links
         self.now = now
 
@@ -69,9 +70,8 @@ class Confirmations:
                 "If that was not you, ignore this message and you will hear nothing more.\n"
             )
             try:
-                self.mailer.send(
-                    Email(customer.email, f"Please confirm: news from {shop.name}", body)
-                )
+                subject = f"Please confirm: news from {shop.name}"
+                self.transport.send(Email(customer.email, subject, body, shop_id=shop.id))
             except SendFailed as failed:
                 log.warning("confirmation not sent", extra={"reason": failed.reason})
             except Unavailable:

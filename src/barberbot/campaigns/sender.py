@@ -16,6 +16,9 @@ The guarantee: nobody gets the same campaign twice, whatever crashes.
 - Consent is read again at the claim: an unsubscribe is effective for every message not yet
   claimed (the row becomes `unsubscribed`).
 - The transport being down (nothing sent) hands the claim back to `queued`.
+
+Where the messages go is the transport's choice (messaging/transport.py): the mail server and
+the SMS provider, or the local outbox where none is set up; the guarantee is the same.
 """
 
 from __future__ import annotations
@@ -45,15 +48,15 @@ from sqlalchemy.orm import Session, aliased
 
 from barberbot.campaigns import segments, service, sql
 from barberbot.campaigns.confirmations import Confirmations
-from barberbot.campaigns.delivery import SendFailed, Unavailable
-from barberbot.campaigns.email import Email, Mailer, SmtpMailer
 from barberbot.campaigns.links import Links
 from barberbot.campaigns.rules import RuleInvalid
-from barberbot.campaigns.sms import SmsProvider, provider_for
 from barberbot.campaigns.verp import ReturnPaths
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.customers import service as customers
+from barberbot.messaging.errors import SendFailed, Unavailable
+from barberbot.messaging.messages import Email, Sms
+from barberbot.messaging.transport import EmailBackend, SmsBackend, transport_for
 from barberbot.models import (
     Campaign,
     CampaignRecipient,
@@ -134,30 +137,35 @@ class Sender:
         db: Database,
         settings: Settings,
         *,
-        mailer: Mailer | None = None,
-        sms: SmsProvider | None = None,
+        mailer: EmailBackend | None = None,
+        sms: SmsBackend | None = None,
         now: Callable[[], datetime] = utcnow,
+        stopping: threading.Event | None = None,
     ) -> None:
+        """`mailer`, `sms`: backends used instead of the settings' (and left open)."""
         self.db = db
         self.settings = settings
-        self.mailer = mailer or SmtpMailer(settings)
-        self.sms = sms or provider_for(settings)
-        self._owned = (mailer is None, sms is None)  # close only what it opened
+        self.transport = transport_for(settings, email=mailer, sms=sms)
         self.links = Links(settings.resolved_secret_key, base_url(settings))
-        self.confirmations = Confirmations(db, self.mailer, self.links, now)
+        self.confirmations = Confirmations(db, self.transport, self.links, now)
         bounce_to = settings.bounce_address
         self.paths = ReturnPaths(settings.resolved_secret_key, bounce_to) if bounce_to else None
         self.now = now
         rate = settings.campaign_send_rate
         self.interval = 1 / rate if rate > 0 else 0.0
         self._next_at = 0.0
-        self._stopping = threading.Event()
+        self._stopping = stopping or threading.Event()
 
     def stop(self) -> None:
         self._stopping.set()
 
     def run(self, *, until_idle: bool = False) -> None:
         log.info("campaign sender started", extra={"rate": self.settings.campaign_send_rate})
+        where = {"folder": str(self.settings.resolved_local_outbox_dir)}
+        if self.transport.keeps_locally(Channel.EMAIL):
+            log.info("no mail server set up: e-mail is kept in the local outbox", extra=where)
+        if self.transport.keeps_locally(Channel.SMS):
+            log.info("no SMS provider set up: SMS are kept in the local outbox", extra=where)
         try:
             while not self._stopping.is_set():
                 try:
@@ -175,10 +183,7 @@ class Sender:
             log.info("campaign sender stopped")
 
     def close(self) -> None:
-        if self._owned[0]:
-            self.mailer.close()
-        if self._owned[1]:
-            self.sms.close()
+        self.transport.close()
 
     def cycle(self) -> bool:
         """One pass over everything due; True if it did anything."""
@@ -404,18 +409,17 @@ class Sender:
         self, shop: Shop, campaign: Campaign, claim: Claim, reply_to: str | None
     ) -> Outcome:
         rendered = service.render_for(shop, campaign, claim.customer, self.links)
+        if campaign.channel == Channel.EMAIL:
+            url = self.links.unsubscribe_url(claim.customer.id, Channel.EMAIL, campaign.id)
+            path = self.paths.address(claim.recipient_id) if self.paths else None
+            message: Email | Sms = Email(
+                claim.address, rendered.subject, rendered.body, url, reply_to,
+                return_path=path, shop_id=shop.id,
+            )  # fmt: skip
+        else:
+            message = Sms(claim.address, rendered.body, shop_id=shop.id)
         try:
-            if campaign.channel == Channel.EMAIL:
-                url = self.links.unsubscribe_url(claim.customer.id, Channel.EMAIL, campaign.id)
-                path = self.paths.address(claim.recipient_id) if self.paths else None
-                self.mailer.send(
-                    Email(
-                        claim.address, rendered.subject, rendered.body, url, reply_to,
-                        return_path=path,
-                    )
-                )  # fmt: skip
-            else:
-                self.sms.send(claim.address, rendered.body)
+            self.transport.send(message)
         except Unavailable:
             self._release(claim.recipient_id)
             raise

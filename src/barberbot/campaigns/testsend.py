@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from barberbot.campaigns.email import Email, SmtpMailer
-from barberbot.campaigns.sms import provider_for
 from barberbot.campaigns.templates import Rendered
 from barberbot.core.settings import Settings
-from barberbot.models import Channel
+from barberbot.messaging.messages import Email, Sent, Sms
+from barberbot.messaging.transport import transport_for
+from barberbot.models import Channel, Shop
 
 
-def send_test(settings: Settings, channel: str, to: str, rendered: Rendered) -> None:
+def send_test(settings: Settings, shop: Shop, channel: str, to: str, rendered: Rendered) -> Sent:
     """Raises SendFailed or Unavailable, with the reason, if it did not go."""
-    if channel == Channel.EMAIL:
-        mailer = SmtpMailer(settings)
-        try:
-            mailer.send(Email(to, f"[TEST] {rendered.subject}", rendered.body))
-        finally:
-            mailer.close()
-        return
-    provider = provider_for(settings)
+    transport = transport_for(settings)
     try:
-        provider.send(to, f"[TEST] {rendered.body}")
+        if channel == Channel.EMAIL:
+            subject = f"[TEST] {rendered.subject}"
+            return transport.send(Email(to, subject, rendered.body, shop_id=shop.id))
+        return transport.send(Sms(to, f"[TEST] {rendered.body}", shop_id=shop.id))
     finally:
-        provider.close()
+        transport.close()

@@ -66,8 +66,13 @@ class Settings(BaseSettings):
         "does (no BARBERBOT_KAFKA_BOOTSTRAP_SERVERS), except in tests.",
     )
 
-    # Campaigns: e-mail over SMTP, SMS through a provider, throttled sending.
-    smtp_host: str = "127.0.0.1"
+    # Outgoing messages: e-mail over SMTP, SMS through a provider; with neither set up, each
+    # message is kept in the local outbox (shown at /outbox) instead of sent.
+    smtp_host: str = Field(
+        default="",
+        description="The mail server, e.g. smtp.example.com. Empty: no mail server; e-mail is "
+        "kept in the local outbox (BARBERBOT_DATA_DIR/outbox/) instead of sent.",
+    )
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_starttls: bool = False
     smtp_username: str = ""
@@ -83,16 +88,30 @@ class Settings(BaseSettings):
         "each message goes out as bounces+<signed recipient>@..., and `barberbot campaigns "
         "bounces` reads the reports that come back. Empty: the From address, reports unread.",
     )
-    sms_provider: Literal["console", "file", "twilio"] = "console"
-    sms_file_path: Path | None = None
+    sms_provider: Literal["outbox", "twilio"] = Field(
+        default="outbox",
+        description="twilio: SMS go through a Twilio-compatible API; outbox: they are kept in "
+        "the local outbox instead of sent.",
+    )
     sms_api_base_url: str = "https://api.twilio.com"
     sms_account_sid: str = ""
     sms_auth_token: SecretStr | None = None
     sms_from: str = ""
+    local_outbox_dir: Path | None = Field(
+        default=None,
+        description="Where the messages kept instead of sent go. "
+        "Default: BARBERBOT_DATA_DIR/outbox.",
+    )
     campaign_send_rate: float = Field(
         default=10, ge=0, description="Messages per second per sender; 0 means unthrottled."
     )
     campaign_poll_seconds: float = Field(default=5, gt=0)
+    send_in_serve: bool | None = Field(
+        default=None,
+        description="Run the sender (campaigns) in a background thread of `serve`. Default: "
+        "when no separate sender runs beside Kafka (no BARBERBOT_KAFKA_BOOTSTRAP_SERVERS), "
+        "except in tests.",
+    )
     campaign_claim_timeout_seconds: float = Field(
         default=300,
         gt=0,
@@ -121,8 +140,12 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.data_dir / 'barberbot.db'}"
 
     @property
-    def resolved_sms_file_path(self) -> Path:
-        return self.sms_file_path or self.data_dir / "sms.jsonl"
+    def has_mail_server(self) -> bool:
+        return bool(self.smtp_host.strip())
+
+    @property
+    def resolved_local_outbox_dir(self) -> Path:
+        return self.local_outbox_dir or self.data_dir / "outbox"
 
     @property
     def streaming(self) -> bool:
@@ -132,6 +155,12 @@ class Settings(BaseSettings):
     def settles_in_serve(self) -> bool:
         if self.settle_in_serve is not None:
             return self.settle_in_serve
+        return not self.streaming and self.environment != "test"
+
+    @property
+    def sends_in_serve(self) -> bool:
+        if self.send_in_serve is not None:
+            return self.send_in_serve
         return not self.streaming and self.environment != "test"
 
     @property

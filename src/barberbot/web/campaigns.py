@@ -16,7 +16,6 @@ from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser
 from barberbot.campaigns import builder, segments, service
 from barberbot.campaigns.api import LinksDep, owner_only
-from barberbot.campaigns.delivery import SendFailed, Unavailable
 from barberbot.campaigns.errors import Invalid
 from barberbot.campaigns.results import results
 from barberbot.campaigns.schemas import CampaignCreate
@@ -25,6 +24,7 @@ from barberbot.core.deps import SessionDep, SettingsDep
 from barberbot.customers import service as customers
 from barberbot.forms import service as forms
 from barberbot.forms.definition import NO_FORM
+from barberbot.messaging.errors import SendFailed, Unavailable
 from barberbot.models import Campaign, Channel, Shop, User
 from barberbot.models.base import utcnow
 from barberbot.shops.deps import MemberShop
@@ -365,11 +365,12 @@ def send_test_page(
         return _back(shop, campaign_id, error="Give the phone number for the test SMS.")
     try:
         customer = service.sample_customer(session, shop, campaign, None)
-        send_test(
-            settings, campaign.channel, to, service.render_for(shop, campaign, customer, links)
-        )
+        rendered = service.render_for(shop, campaign, customer, links)
+        sent = send_test(settings, shop, campaign.channel, to, rendered)
     except Invalid as invalid:
         return _back(shop, campaign_id, error=next(iter(invalid.errors.values())))
     except (SendFailed, Unavailable) as failed:
         return _back(shop, campaign_id, error=f"The test was not sent: {failed}")
+    if sent.kept_locally:  # no mail server (or SMS provider) set up
+        return _back(shop, campaign_id, notice=f"Test for {to} kept in the outbox, not sent.")
     return _back(shop, campaign_id, notice=f"Test sent to {to}.")

@@ -1,10 +1,10 @@
-"""What a send can end in, for every channel: the sender records it per recipient."""
+"""What a send can end in, for every channel: the caller records it per message."""
 
 from __future__ import annotations
 
 
 class Unavailable(Exception):
-    """The transport could not be reached: nothing was sent, the recipient can wait."""
+    """The transport could not be reached: nothing was sent, the message can wait."""
 
 
 class SendFailed(Exception):

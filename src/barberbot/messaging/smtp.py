@@ -1,4 +1,4 @@
-"""E-mail over SMTP: one connection kept open across a campaign, STARTTLS and login if set."""
+"""E-mail over SMTP: one connection kept open across many messages, STARTTLS and login if set."""
 
 from __future__ import annotations
 
@@ -6,53 +6,17 @@ import contextlib
 import smtplib
 import ssl
 import time
-from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from typing import Protocol
 
-from barberbot.campaigns.delivery import SendFailed, Unavailable
 from barberbot.core.settings import Settings
+from barberbot.messaging.errors import SendFailed, Unavailable
+from barberbot.messaging.messages import Email, build
 
 IDLE_CHECK_SECONDS = 5
 
 
-class Mailer(Protocol):
-    def send(self, email: Email) -> None: ...
-
-    def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class Email:
-    to: str
-    subject: str
-    body: str
-    unsubscribe_url: str | None = None
-    reply_to: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    return_path: str | None = None  # the envelope sender (VERP); None: the From address
-
-
-def build(email: Email, sender: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = email.to
-    message["Subject"] = email.subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="barberbot.local")
-    if email.reply_to:
-        message["Reply-To"] = email.reply_to
-    if email.unsubscribe_url:  # RFC 2369 and RFC 8058: the mail client's one-click button
-        message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    for name, value in email.headers.items():
-        message[name] = value
-    message.set_content(email.body)
-    return message
-
-
 class SmtpMailer:
+    """The e-mail backend where a mail server is set up (BARBERBOT_SMTP_HOST)."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
@@ -73,7 +37,7 @@ class SmtpMailer:
             raise Unavailable(f"SMTP server {s.smtp_host}:{s.smtp_port}: {error}") from None
         return smtp
 
-    def send(self, email: Email) -> None:
+    def send_email(self, email: Email) -> str:
         message = build(email, self.settings.mail_from)
         idle = time.monotonic() - self._last_used
         # a server may drop an idle connection: look before sending, not halfway through
@@ -92,6 +56,7 @@ class SmtpMailer:
             # the connection broke mid-message: it may have arrived, so it is not sent again
             self._smtp = None
             raise SendFailed(f"connection lost while sending: {error}") from None
+        return str(message["Message-ID"])
 
     @staticmethod
     def _alive(smtp: smtplib.SMTP) -> bool:
