@@ -2,7 +2,8 @@
 read.
 
 `settle_all` takes every shop's newly settled and late days into the dashboard's rollups
-(`rollup_settle.settle`) and links its waiting inquiries to customers
+(`rollup_settle.settle`) and the inbox's search index (`inquiries.search_index`), and links
+its waiting inquiries to customers
 (`customers.sync_recent`, or a full sync of a small shop never synced), one shop per
 transaction. The Kafka worker runs it between batches, `serve` from a background task
 (`SettlingTask`, where no worker does), and the Kubernetes CronJob through `barberbot settle`;
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 from barberbot.analytics import rollup_settle
 from barberbot.core.db import Database
 from barberbot.customers import service as customers
+from barberbot.inquiries import search_index
 from barberbot.models import Inquiry, Shop
 
 log = logging.getLogger("barberbot.settling")
@@ -73,6 +75,7 @@ def settle_all(
 def settle_shop(session: Session, shop_id: int, now: datetime | None = None) -> None:
     """Bring one shop's rollups and customers up to date (the caller commits)."""
     rollup_settle.settle(session, [shop_id], now)
+    search_index.settle(session, shop_id, now)
     shop = session.get_one(Shop, shop_id)
     if customers.sync_recent(session, shop, most=SMALL_SHOP) is None and _is_small(session, shop):
         customers.sync(session, shop)

@@ -3,7 +3,6 @@ the edge commits."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -12,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, delete, false, or_, select
 from sqlalchemy.orm import Session
 
 from barberbot.forms.store import AnswerStore
-from barberbot.inquiries import settled
+from barberbot.inquiries import search, settled
 from barberbot.inquiries.filters import ASSIGNEE_ME, ASSIGNEE_NONE, InquiryFilters
 from barberbot.models import Inquiry, Shop
 
@@ -58,7 +57,7 @@ def filtered(shop: Shop, filters: InquiryFilters, *, me: int | None = None) -> S
     if filters.assignee is not None:
         query = query.where(_assigned(filters.assignee, me))
     if filters.q:
-        query = query.where(_matching(filters.q))
+        query = query.where(search.matching(shop.id, filters.q))
     return query.order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
 
 
@@ -68,22 +67,6 @@ def _assigned(assignee: str, me: int | None) -> ColumnElement[bool]:
     if assignee == ASSIGNEE_ME:
         return Inquiry.assignee_id == me if me is not None else false()
     return Inquiry.assignee_id == int(assignee)
-
-
-_PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
-
-
-def _matching(text: str) -> ColumnElement[bool]:
-    """The text in the name, e-mail, message or phone (a plain LIKE scan). Phones are
-    stored in E.164, so a number as typed ('07700 900123') is looked for by its digits,
-    without the separators and the leading zeros of a trunk or international prefix."""
-    digits = re.sub(r"\D", "", text).lstrip("0") if _PHONE_LIKE.match(text) else ""
-    return or_(
-        Inquiry.customer_name.contains(text, autoescape=True),
-        Inquiry.email.contains(text, autoescape=True),
-        Inquiry.message.contains(text, autoescape=True),
-        Inquiry.phone.contains(digits or text, autoescape=True),
-    )
 
 
 def page(

@@ -24,7 +24,7 @@ from barberbot.models.base import utcnow
 
 LATE_AFTER = timedelta(hours=1)
 SETTLE_AFTER = timedelta(hours=2)
-READERS = ("rollups", "customers")
+READERS = ("rollups", "customers", "search")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DAY = timedelta(days=1)
 

@@ -30,6 +30,7 @@ from barberbot.models.inbox import (
 )
 from barberbot.models.inquiry import Gender, Inquiry, InquiryStatus, Outcome, Source
 from barberbot.models.rollup import RollupAge, RollupCount, RollupHour
+from barberbot.models.search import InquiryTerm, SearchMark
 from barberbot.models.settled import LateDay, SettledMark
 from barberbot.models.shop import Shop
 from barberbot.models.user import ApiToken, Membership, Role, User
@@ -58,6 +59,7 @@ __all__ = [
     "InquiryNote",
     "InquiryReply",
     "InquiryStatus",
+    "InquiryTerm",
     "LateDay",
     "Membership",
     "Outcome",
@@ -68,6 +70,7 @@ __all__ = [
     "RollupCount",
     "RollupHour",
     "SavedReply",
+    "SearchMark",
     "Segment",
     "SettledMark",
     "Shop",

@@ -1,0 +1,142 @@
+"""The inbox's search: the words typed, found in names, e-mails, phones and messages.
+
+Each word typed must begin a word of the inquiry (`"jo sm"` finds "John Smith", `"fade"` a
+message asking for a skin fade; accents and case do not matter); a phone number, typed as the
+customer wrote it or in E.164, is one word of digits, found at the start of the number with or
+without its country code. An e-mail is a word whole as well as cut at its dots and `@`.
+
+Inquiries of the days the settling rounds have indexed (`search_index.py`,
+`SearchMark.indexed_before`) are found in `inquiry_terms`: a range of its (shop, term) key for
+one word, each candidate's own terms for the others; the newer ones, not indexed yet, by
+reading them (a day or so of them).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from datetime import datetime
+
+import phonenumbers
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union
+from sqlalchemy.orm import aliased
+
+from barberbot.models import Inquiry, InquiryTerm, SearchMark
+from barberbot.models.search import TERM_MAX
+
+_WORD = re.compile(r"[^\W_]+")  # letters and digits, any script
+_PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
+TERMS_MAX = 48  # of one inquiry: a long message is indexed by its first words
+WORDS_MAX = 6  # of one search
+
+
+def terms(name: str, email: str | None, phone: str | None, message: str) -> set[str]:
+    """The terms an inquiry is found by."""
+    found = _words(name)
+    if email:
+        found |= _words(email)
+        found.add(email.lower()[:TERM_MAX])
+    if phone:
+        found |= _phone_terms(phone)
+    for word in _ordered_words(message):
+        if len(found) >= TERMS_MAX:
+            break
+        found.add(word)
+    return found
+
+
+def words(text: str) -> list[str]:
+    """What to look for: the typed words (at most WORDS_MAX), or a phone number's digits."""
+    if _PHONE_LIKE.match(text) and sum(c.isdigit() for c in text) >= 3:
+        digits = re.sub(r"\D", "", text)
+        return [digits.lstrip("0") or digits]
+    return list(dict.fromkeys(_ordered_words(text)))[:WORDS_MAX]
+
+
+def matching(shop_id: int, text: str) -> ColumnElement[bool]:
+    """Inquiries of the shop with every word of `text`: the indexed ones by their terms, the
+    newer ones by reading them."""
+    wanted = words(text)
+    if not wanted:
+        return Inquiry.id.is_(None)  # nothing searchable typed (one letter, punctuation)
+    indexed = _indexed(shop_id, wanted)
+    return Inquiry.id.in_(union(indexed, _not_indexed(shop_id, wanted)))
+
+
+def _indexed(shop_id: int, wanted: list[str]) -> Select[uuid.UUID]:
+    """The indexed inquiries with a term beginning with each word: one range of the index for
+    the likeliest rarest word (one with digits, else the longest), then each of the
+    candidates' own terms (by inquiry) for the other words."""
+    driver = max(wanted, key=lambda word: (any(c.isdigit() for c in word), len(word)))
+    found = aliased(InquiryTerm)
+    query = select(found.inquiry_id).where(found.shop_id == shop_id, *_begins(found, driver))
+    for word in wanted:
+        if word != driver:
+            other = aliased(InquiryTerm)
+            query = query.where(
+                select(other.inquiry_id)
+                .where(other.inquiry_id == found.inquiry_id, *_begins(other, word))
+                .exists()
+            )
+    return query
+
+
+def _begins(terms: type[InquiryTerm], word: str) -> list[ColumnElement[bool]]:
+    """The term begins with `word`: a range, so an index reads it."""
+    return [terms.term >= word, terms.term < _after(word)]
+
+
+def _after(word: str) -> str:
+    """The first string after every string that begins with `word`."""
+    return word[:-1] + chr(ord(word[-1]) + 1)
+
+
+def _not_indexed(shop_id: int, wanted: list[str]) -> Select[uuid.UUID]:
+    """The shop's inquiries the index does not hold yet, each word found in them as text."""
+    indexed_before = (
+        select(SearchMark.indexed_before).where(SearchMark.shop_id == shop_id).scalar_subquery()
+    )
+    since = func.coalesce(indexed_before, literal(datetime(1970, 1, 1)))
+    return select(Inquiry.id).where(
+        Inquiry.shop_id == shop_id,
+        Inquiry.received_at >= since,
+        and_(*[_contains(word) for word in wanted]),
+    )
+
+
+def _contains(word: str) -> ColumnElement[bool]:
+    return or_(
+        Inquiry.customer_name.contains(word, autoescape=True),
+        Inquiry.email.contains(word, autoescape=True),
+        Inquiry.message.contains(word, autoescape=True),
+        Inquiry.phone.contains(word, autoescape=True),
+    )
+
+
+def _words(text: str) -> set[str]:
+    return set(_ordered_words(text))
+
+
+def _ordered_words(text: str) -> list[str]:
+    plain = _folded(text)
+    return [w[:TERM_MAX] for w in _WORD.findall(plain)]
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents: 'Zoë Núñez' -> 'zoe nunez'."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _phone_terms(phone: str) -> set[str]:
+    """An E.164 number's digits, whole and without the country code ('+447700900123':
+    '447700900123' and '7700900123'), so a number typed either way is a prefix of one."""
+    digits = phone.lstrip("+")
+    found = {digits}
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return found
+    found.add(str(number.national_number))
+    return found
