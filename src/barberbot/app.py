@@ -31,6 +31,7 @@ from barberbot.forms.shop_cache import ShopCache
 from barberbot.forms.store import AnswerStore
 from barberbot.forms.stores import answer_store_for
 from barberbot.inbox.api import router as inbox_router
+from barberbot.inbox.api import updates_router as inbox_updates_router
 from barberbot.inquiries.api import create_inquiry
 from barberbot.inquiries.api import router as inquiries_router
 from barberbot.inquiries.group_commit import GroupCommit
@@ -47,6 +48,8 @@ from barberbot.web.errors import install_error_handlers
 from barberbot.web.form import router as form_router
 from barberbot.web.form_editor import router as form_editor_router
 from barberbot.web.outbox import router as outbox_router
+from barberbot.web.inbox import router as inbox_pages_router
+from barberbot.web.inquiry import router as inquiry_pages_router
 from barberbot.web.owner import router as owner_router
 from barberbot.web.templating import STATIC_DIR
 
@@ -121,6 +124,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(inquiries_router)
     document_models(app, InquiryCreate)  # the capture endpoint reads its own body
     app.include_router(inbox_router)
+    app.include_router(inbox_updates_router)
     app.include_router(shops_router)
     app.include_router(forms_router)
     app.include_router(form_router)
@@ -130,6 +134,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(campaign_pages_router)
     app.include_router(form_editor_router)
     app.include_router(outbox_router)
+    app.include_router(inbox_pages_router)
+    app.include_router(inquiry_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_dashboard(app, db)
     _add_health(app, db, relay)

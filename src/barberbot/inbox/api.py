@@ -6,15 +6,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 from sqlalchemy.orm import Session
 
+from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser
 from barberbot.core.deps import SessionDep
 from barberbot.forms.deps import AnswerStoreDep
-from barberbot.inbox import events, notes, replies, saved_replies, transitions
+from barberbot.inbox import counts, events, notes, replies, saved_replies, transitions
 from barberbot.inbox.schemas import (
     EventRead,
+    InboxUpdates,
     InquiryUpdate,
     NoteCreate,
     NoteRead,
@@ -31,6 +33,7 @@ from barberbot.models.base import INT_MAX
 from barberbot.shops.deps import MemberShop
 
 router = APIRouter(prefix="/api/v1/shops/{slug}", tags=["inbox"])
+updates_router = APIRouter(prefix="/api/v1/inbox", tags=["inbox"])
 
 INVALID: dict[int | str, dict[str, Any]] = {422: {"description": "Invalid fields, a message each"}}
 NOT_FOUND = "No such inquiry in this shop."
@@ -182,3 +185,30 @@ def update_saved_reply(
 def delete_saved_reply(reply_id: SavedId, shop: MemberShop, session: SessionDep) -> Response:
     saved_replies.delete(session, _saved(session, shop, reply_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@updates_router.get(
+    "/updates",
+    response_model=InboxUpdates,
+    summary="Your unread and overdue inquiries, and what arrived since one you have seen",
+    description="The counts are across all your shops; `newest` and `arrived` are of `shop` "
+    "when it is given (one of yours), else of all your shops. The owner pages poll this.",
+)
+def inbox_updates(
+    user: CurrentUser,
+    session: SessionDep,
+    shop: Annotated[str | None, Query(max_length=64, description="A shop's slug")] = None,
+    since: Annotated[uuid.UUID | None, Query(description="The newest inquiry you have")] = None,
+) -> InboxUpdates:
+    mine = auth.shops_of(user)
+    scope = [each for each in mine if each.slug == shop] if shop else mine
+    if shop and not scope:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Unknown shop {shop!r}.")
+    found = counts.counts(session, mine)
+    newest = counts.newest(session, scope)
+    return InboxUpdates(
+        unread=found.unread,
+        overdue=found.overdue,
+        newest=newest.id if newest is not None else None,
+        arrived=counts.arrived_after(session, scope, since) if since else 0,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Annotated
 
@@ -114,3 +115,16 @@ class ReplyRead(BaseModel):
     created_by: int | None
     created_at: datetime
     sent_at: datetime | None
+
+
+class InboxUpdates(BaseModel):
+    """What the owner pages poll for: the nav bar's counts and what arrived since."""
+
+    unread: int = Field(description="New inquiries across all your shops")
+    overdue: int = Field(
+        description="New inquiries past the shop's response target (4 working hours)"
+    )
+    newest: uuid.UUID | None = Field(description="The newest inquiry of the shops asked about")
+    arrived: int = Field(
+        description="Inquiries of the shops asked about received after `since` (0 without it)"
+    )

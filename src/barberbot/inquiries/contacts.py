@@ -77,3 +77,28 @@ def email_normal(text: str) -> str:
     address keeps exports, segments and duplicates honest. So the stored address is the key.
     """
     return text.strip().casefold()
+
+
+def phone_display(phone: str, country: str | None) -> str:
+    """A stored number as the shop writes it: '07700 900123' in its own country, with the
+    country code ('+33 6 12 34 56 78') for another's; as stored if it cannot be read."""
+    try:
+        number = phonenumbers.parse(phone, None if phone.startswith("+") else country)
+    except NumberParseException:
+        return phone
+    # the country's calling code, not the number's region: phonenumbers places no number of
+    # the ranges kept for drama and tests (07700 900xxx), which are still dialled nationally
+    own = (
+        country is not None and phonenumbers.country_code_for_region(country) == number.country_code
+    )
+    style = PhoneNumberFormat.NATIONAL if own else PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, style)
+
+
+def phone_href(phone: str, country: str | None) -> str:
+    """The tel: link of a stored number: E.164, which any phone can dial from anywhere."""
+    try:
+        number = phonenumbers.parse(phone, None if phone.startswith("+") else country)
+    except NumberParseException:
+        return "tel:" + re.sub(r"[^\d+]", "", phone)
+    return "tel:" + phonenumbers.format_number(number, PhoneNumberFormat.E164)

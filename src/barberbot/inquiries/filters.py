@@ -24,6 +24,7 @@ class InquiryFilters(BaseModel):
     received_from: datetime | date | None = None
     received_to: datetime | date | None = None
     inquiry_type: str | None = None
+    location: str | None = Field(default=None, max_length=64, description="The shop's location")
     gender: Gender | None = None
     age_min: int | None = Field(default=None, ge=AGE_MIN, le=AGE_MAX)
     age_max: int | None = Field(default=None, ge=AGE_MIN, le=AGE_MAX)

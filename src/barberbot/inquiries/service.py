@@ -39,13 +39,24 @@ def forget(
 def filtered(shop: Shop, filters: InquiryFilters, *, me: int | None = None) -> Select[Inquiry]:
     """Newest first, then by id, so the order is total and a cursor can resume it; `me` is
     the user an `assignee=me` filter means."""
-    query = select(Inquiry).where(Inquiry.shop_id == shop.id)
+    return filtered_in([shop.id], filters, me=me)
+
+
+def filtered_in(
+    shop_ids: Sequence[int], filters: InquiryFilters, *, me: int | None = None
+) -> Select[Inquiry]:
+    """`filtered` over several shops at once (an owner's inbox across their shops)."""
+    query = select(Inquiry).where(
+        Inquiry.shop_id == shop_ids[0] if len(shop_ids) == 1 else Inquiry.shop_id.in_(shop_ids)
+    )
     if filters.received_from is not None:
         query = query.where(Inquiry.received_at >= filters.received_from)
     if filters.received_to is not None:
         query = query.where(Inquiry.received_at < filters.received_to)
     if filters.inquiry_type:
         query = query.where(Inquiry.inquiry_type == filters.inquiry_type)
+    if filters.location:
+        query = query.where(Inquiry.location == filters.location)
     if filters.gender:
         query = query.where(Inquiry.gender == filters.gender.value)
     if filters.age_min is not None:
@@ -56,8 +67,8 @@ def filtered(shop: Shop, filters: InquiryFilters, *, me: int | None = None) -> S
         query = query.where(Inquiry.status.in_([status.value for status in filters.status]))
     if filters.assignee is not None:
         query = query.where(_assigned(filters.assignee, me))
-    if filters.q:
-        query = query.where(search.matching(shop.id, filters.q))
+    if filters.q and shop_ids:  # the search is per shop (each shop's own words)
+        query = query.where(or_(*(search.matching(shop_id, filters.q) for shop_id in shop_ids)))
     return query.order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
 
 

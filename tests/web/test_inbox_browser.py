@@ -1,0 +1,173 @@
+"""The inbox in Chromium: a customer asks through the public form, the owner's open inbox
+shows it without a reload, the owner answers it with a saved reply and gives it to a staff
+member, who finds it under "mine" on a phone. Both pages pass axe-core at laptop and phone
+width, and their screenshots go to build/screenshots/ (the README's, after `make screenshots`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from barberbot.inbox import notes, saved_replies, transitions
+from barberbot.models import Inquiry, InquiryReply, Role, Shop, User
+from tests.browser import screenshot
+from tests.factories import PASSWORD, make_inquiry, make_user
+from tests.support.axe import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+EARLIER = [
+    # name, kind, phone, e-mail, message, hours ago, status
+    ("Kwame Mensah", "beard_trim", "+44 7700 900101", None,
+     "Beard trim and line-up before a wedding on the 14th?", 30, "waiting"),
+    ("Liam O'Connor", "kids_cut", "+44 7700 900202", "liam@example.com",
+     "Do you cut curly hair for a 6-year-old? He hates clippers.", 52, "new"),
+    ("Alex Kim", "styling", None, "alex.kim@example.com",
+     "Price for a restyle, medium length, and do you take cards?", 3, "open"),
+]  # fmt: skip
+
+
+SATURDAY = (
+    "Thanks {{ first_name }}! We have Saturday 10:30 free for a skin fade — shall I book you in?"
+)
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """An iPhone-sized page."""
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
+    yield context.new_page()
+    context.close()
+
+
+def _sign_in(page: Page, live_url: str, user: User, then: str) -> None:
+    page.goto(f"{live_url}/login?next={then}")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_url}{then}")
+
+
+def _fits(page: Page) -> None:
+    """Nothing wider than the screen: no sideways scrolling."""
+    assert page.viewport_size is not None
+    widest = page.evaluate("document.documentElement.scrollWidth")
+    assert widest <= page.viewport_size["width"], f"{widest}px wide"
+
+
+def _earlier(session: Session, shop: Shop, owner: User) -> None:
+    now = datetime.now(UTC)
+    for name, kind, number, email, message, hours, status in EARLIER:
+        inquiry = make_inquiry(session, shop=shop, customer_name=name, inquiry_type=kind,
+                               phone=number, email=email, message=message,
+                               received_at=now - timedelta(hours=hours))  # fmt: skip
+        if status != "new":
+            transitions.change(session, shop, inquiry, owner, status=status, assignee=owner.id)
+    session.commit()
+
+
+def test_a_new_inquiry_is_seen_answered_with_a_saved_reply_and_assigned(
+    browser: Browser,
+    desk: Page,
+    phone: Page,
+    live_url: str,
+    session: Session,
+    shop: Shop,
+    owner: User,
+) -> None:
+    staff = make_user(session, email="sam@kings.example", shops=[shop], role=Role.STAFF)
+    saved_replies.create(session, shop, "Saturday slot", SATURDAY)
+    _earlier(session, shop, owner)
+    inbox = f"/shops/{shop.slug}/inbox"
+
+    desk.clock.install()  # the page polls every 15 s: the test moves its clock on instead
+    _sign_in(desk, live_url, owner, inbox)
+    expect(desk.locator("#nav-unread")).to_have_text("1 new")
+    expect(desk.locator("#nav-overdue")).to_have_text("1 overdue")  # Liam, 52 hours ago
+    expect(desk.locator("ul.inbox > li")).to_have_count(3)
+
+    customer = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
+    customer.goto(f"{live_url}/s/{shop.slug}/inquire")
+    customer.get_by_label("Your name").fill("Jamal Brooks")
+    customer.get_by_label("Age", exact=True).fill("34")
+    customer.get_by_label("Gender").select_option("male")
+    customer.get_by_label("What is it about?").select_option(label="Haircut")
+    customer.get_by_label("Phone", exact=True).fill("07700 900123")
+    customer.get_by_label("E-mail", exact=True).fill("jamal@example.com")
+    customer.get_by_label("Message").fill("Can I book a skin fade Saturday?")
+    customer.get_by_role("button", name="Send inquiry").click()
+    expect(customer.get_by_role("heading", level=1)).to_have_text("Thank you!")
+    customer.context.close()
+
+    desk.clock.run_for(16_000)
+    show = desk.get_by_role("link", name="1 new inquiry — show them")
+    expect(show).to_be_visible()
+    expect(desk.locator("#nav-unread")).to_have_text("2 new")
+    show.click()
+    expect(desk.locator("ul.inbox > li")).to_have_count(4)
+    jamal = desk.locator("ul.inbox > li").first
+    expect(jamal).to_contain_text("Jamal Brooks")
+    expect(jamal.get_by_role("link", name="07700 900123")).to_have_attribute(
+        "href", "tel:+447700900123"
+    )
+    expect(jamal.get_by_role("link", name="jamal@example.com")).to_have_attribute(
+        "href", "mailto:jamal@example.com"
+    )
+    assert_accessible(desk)
+    screenshot(desk, "inbox.png")
+
+    jamal.get_by_role("link", name="Jamal Brooks").click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text("Jamal Brooks")
+    desk.get_by_label("Start from a saved reply").select_option(label="Saturday slot")
+    desk.get_by_role("button", name="Use this reply").click()
+    expect(desk.get_by_label("Your reply")).to_have_value(
+        "Thanks Jamal! We have Saturday 10:30 free for a skin fade — shall I book you in?"
+    )
+    desk.get_by_label("Subject").fill("Saturday at King's Cuts")
+    desk.get_by_role("button", name="Send reply").click()
+    expect(desk.get_by_role("status")).to_contain_text("Reply queued")
+    reply = desk.locator("ol.timeline > li.event-reply")
+    expect(reply).to_contain_text("Queued — waiting to be sent")
+    expect(reply).to_contain_text("Thanks Jamal! We have Saturday 10:30 free")
+    expect(desk.locator("#inquiry-status")).to_have_text("Waiting on customer")
+
+    desk.get_by_label("Assigned to").select_option(label="sam@kings.example")
+    desk.get_by_role("button", name="Assign").click()
+    expect(desk.locator("ol.timeline > li.event-assigned")).to_contain_text(
+        "gave it to sam@kings.example"
+    )
+    desk.get_by_role("textbox", name="Note").fill(
+        "Regular — prefers Sam. Check he is in on Saturday."
+    )
+    desk.get_by_role("button", name="Add note").click()
+    expect(desk.locator("ol.timeline > li.event-note")).to_contain_text("prefers Sam")
+    assert_accessible(desk)
+    screenshot(desk, "inquiry.png")
+
+    session.expire_all()
+    jamal_row = session.scalars(
+        select(Inquiry).where(Inquiry.customer_name == "Jamal Brooks")
+    ).one()
+    assert (jamal_row.status, jamal_row.assignee_id) == ("waiting", staff.id)
+    [queued] = session.scalars(select(InquiryReply)).all()
+    assert (queued.status, queued.subject) == ("queued", "Saturday at King's Cuts")
+    assert len(notes.of(session, jamal_row)) == 1
+
+    _sign_in(phone, live_url, staff, inbox)
+    phone.get_by_label("Assigned to").select_option("me")
+    phone.get_by_role("button", name="Show").click()
+    expect(phone.locator("ul.inbox > li")).to_have_count(1)
+    expect(phone.locator("ul.inbox > li")).to_contain_text("Jamal Brooks")
+    assert "assignee=me" in phone.url
+    _fits(phone)
+    assert_accessible(phone)
+    screenshot(phone, "inbox-phone.png")
+    phone.get_by_role("link", name="Jamal Brooks").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Jamal Brooks")
+    _fits(phone)
+    assert_accessible(phone)
