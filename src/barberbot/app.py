@@ -47,9 +47,9 @@ from barberbot.web.consent import router as consent_router
 from barberbot.web.errors import install_error_handlers
 from barberbot.web.form import router as form_router
 from barberbot.web.form_editor import router as form_editor_router
-from barberbot.web.outbox import router as outbox_router
 from barberbot.web.inbox import router as inbox_pages_router
 from barberbot.web.inquiry import router as inquiry_pages_router
+from barberbot.web.outbox import router as outbox_router
 from barberbot.web.owner import router as owner_router
 from barberbot.web.templating import STATIC_DIR
 
