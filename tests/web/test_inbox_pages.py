@@ -287,6 +287,8 @@ def test_the_inbox_across_all_my_shops(
     assert "Fade House" in page
     assert "/shops/fade-house/inquiries/" in page
     assert "Ron Rival" not in page
+    assert names(client.get("/inbox", params={"q": "fay"}).text) == ["Fay Fade"]
+    assert names(client.get("/inbox", params={"q": "ron"}).text) == []
     nav = re.search(r'<a id="nav-inbox" href="([^"]+)"', page)
     assert nav
     assert nav.group(1) == "/inbox"
