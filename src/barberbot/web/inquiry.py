@@ -129,7 +129,6 @@ def _render(
         "timeline": entries,
         "names": names,
         "members": members,
-        "member_ids": {m.id for m in members},
         "channel": channel,
         "channel_label": labels.channel(channel) if channel else "",
         "no_contact": NO_CONTACT,
