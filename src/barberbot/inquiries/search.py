@@ -8,7 +8,7 @@ without its country code. An e-mail is a word whole as well as cut at its dots a
 Inquiries of the days the settling rounds have indexed (`search_index.py`,
 `SearchMark.indexed_before`) are found in `inquiry_terms`: a range of its (shop, term) key for
 one word, each candidate's own terms for the others; the newer ones, not indexed yet, by
-reading them (a day or so of them).
+reading them (a day or so of them). The ids found then lead the query (`narrowed`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 import phonenumbers
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
 from barberbot.models import Inquiry, InquiryTerm, SearchMark
@@ -54,14 +55,21 @@ def words(text: str) -> list[str]:
     return list(dict.fromkeys(_ordered_words(text)))[:WORDS_MAX]
 
 
-def matching(shop_id: int, text: str) -> ColumnElement[bool]:
-    """Inquiries of the shop with every word of `text`: the indexed ones by their terms, the
-    newer ones by reading them."""
+def narrowed(query: Select[Inquiry], shop_ids: Sequence[int], text: str) -> Select[Inquiry]:
+    """`query` (of these shops' inquiries) narrowed to those with every word of `text`.
+
+    The ids found lead: they are a table of their own (the indexed inquiries by their terms,
+    the newer ones by reading them), joined to the inquiries by id. A search typed is
+    usually rarer than any other filter, and without it leading both databases would rather
+    read the shop's inquiries newest first and test each against the words.
+    """
     wanted = words(text)
-    if not wanted:
-        return Inquiry.id.is_(None)  # nothing searchable typed (one letter, punctuation)
-    indexed = _indexed(shop_id, wanted)
-    return Inquiry.id.in_(union(indexed, _not_indexed(shop_id, wanted)))
+    if not wanted or not shop_ids:
+        return query.where(false())  # nothing searchable typed (punctuation)
+    parts = [_indexed(shop_id, wanted) for shop_id in shop_ids]
+    parts += [_not_indexed(shop_id, wanted) for shop_id in shop_ids]
+    found = union(*parts).subquery("found")
+    return query.join(found, found.c[0] == Inquiry.id)
 
 
 def _indexed(shop_id: int, wanted: list[str]) -> Select[uuid.UUID]:

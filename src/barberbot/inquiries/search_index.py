@@ -96,10 +96,10 @@ def _insert(
         f"INSERT INTO inquiry_terms (shop_id, term, inquiry_id) VALUES ({marker}, {marker}, "
         f"{marker})"
     )
-    values = [
+    values = sorted(  # in the key's order: the index is written page after page
         (shop_id, term, str(inquiry_id))
         for inquiry_id, _, name, email, phone, message in rows
         for term in terms(name, email, phone, message)
-    ]
+    )
     for first in range(0, len(values), 20_000):
         connection.exec_driver_sql(statement, values[first : first + 20_000])

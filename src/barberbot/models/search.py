@@ -26,7 +26,9 @@ TERM_TYPE = String(TERM_MAX).with_variant(
 
 class InquiryTerm(Base):
     __tablename__ = "inquiry_terms"
-    __table_args__ = (Index("ix_inquiry_terms_inquiry", "inquiry_id"),)
+    # the key is the table (SQLite: no rowid and a second copy of every term); the index by
+    # inquiry serves the other words of a search and the cascade of a forgotten inquiry
+    __table_args__ = (Index("ix_inquiry_terms_inquiry", "inquiry_id"), {"sqlite_with_rowid": False})
 
     shop_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True

@@ -54,6 +54,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("shop_id", "term", "inquiry_id", name=op.f("pk_inquiry_terms")),
+        sqlite_with_rowid=False,
         **MYSQL_TABLE_OPTIONS,
     )
     op.create_index("ix_inquiry_terms_inquiry", "inquiry_terms", ["inquiry_id"])
