@@ -32,6 +32,8 @@ from barberbot.forms.store import AnswerStore
 from barberbot.forms.stores import answer_store_for
 from barberbot.inbox.api import router as inbox_router
 from barberbot.inbox.api import updates_router as inbox_updates_router
+from barberbot.inbox.sender import inbox_sending
+from barberbot.inbox.settings_api import router as inbox_settings_router
 from barberbot.inquiries.api import create_inquiry
 from barberbot.inquiries.api import router as inquiries_router
 from barberbot.inquiries.group_commit import GroupCommit
@@ -66,7 +68,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     interval = settings.settle_interval_seconds
     settling = SettlingTask(db, interval) if settings.settles_in_serve else None
     # and sends, where no separate sender runs (`make run`): messages go out within seconds
-    sender = SenderThread(db, settings) if settings.sends_in_serve else None
+    # (the inbox's replies, acknowledgements and notifications in the same loop)
+    sender = (
+        SenderThread(db, settings, inbox_sending(db, settings)) if settings.sends_in_serve else None
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -125,6 +130,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     document_models(app, InquiryCreate)  # the capture endpoint reads its own body
     app.include_router(inbox_router)
     app.include_router(inbox_updates_router)
+    app.include_router(inbox_settings_router)
     app.include_router(shops_router)
     app.include_router(forms_router)
     app.include_router(form_router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,7 @@ from prometheus_client import start_http_server
 from barberbot.auth import service as auth
 from barberbot.campaigns.cli import app as campaigns_app
 from barberbot.campaigns.cli import customers_app
+from barberbot.campaigns.sender import Sender
 from barberbot.core import migrate
 from barberbot.core.db import Database
 from barberbot.core.logging import configure_logging
@@ -26,6 +28,7 @@ from barberbot.forms.store import AnswerStore, AnswersUnavailable
 from barberbot.forms.stores import answer_store_for
 from barberbot.imports.importer import ImportPlan, plan_import, store_plan
 from barberbot.imports.reader import FileInvalid, Table, read_table
+from barberbot.inbox.sender import inbox_sending
 from barberbot.inquiries import export as exports
 from barberbot.inquiries import service as inquiries
 from barberbot.inquiries.filters import InquiryFilters
@@ -149,6 +152,31 @@ def _kept_locally(settings: Settings) -> str:
     if no_sms:
         return "no SMS provider set up: SMS are kept there, not sent"
     return ""
+
+
+@campaigns_app.command("run")
+def campaigns_run(
+    until_idle: Annotated[
+        bool, typer.Option(help="Stop when nothing is left to send (for cron and tests).")
+    ] = False,
+) -> None:
+    """Send scheduled campaigns, throttled (BARBERBOT_CAMPAIGN_SEND_RATE per second), and the
+    inbox's replies, acknowledgements and notifications to shop members.
+
+    Safe to kill at any moment and to run more than once at a time: no message goes twice.
+    SIGTERM stops it between two messages.
+    """
+    settings = _settings()
+    db = _database(settings)
+    stopping = threading.Event()
+    inbox = inbox_sending(db, settings)(stopping)
+    sender = Sender(db, settings, stopping=stopping, also=inbox)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: sender.stop())
+    try:
+        sender.run(until_idle=until_idle)
+    finally:
+        db.engine.dispose()
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from barberbot.models import Inquiry, Role, Shop, User
 from tests.factories import make_inquiry, make_token, make_user
+from tests.support.smtp import SmtpServer
 
 
 def inquiry_url(shop: Shop, inquiry: Inquiry | str, suffix: str = "") -> str:
@@ -43,3 +45,9 @@ def errors_of(response: Any) -> dict[str, str]:
     assert response.status_code == 422, response.text
     errors: dict[str, str] = response.json()["errors"]
     return errors
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server

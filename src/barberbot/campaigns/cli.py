@@ -10,7 +10,6 @@ import typer
 from sqlalchemy import select
 
 from barberbot.campaigns.bounce_server import serving
-from barberbot.campaigns.sender import Sender
 from barberbot.campaigns.verp import ReturnPaths
 from barberbot.core.db import Database
 from barberbot.core.logging import configure_logging
@@ -26,27 +25,6 @@ def _setup() -> tuple[Settings, Database]:
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
     return settings, Database.from_url(settings.resolved_database_url)
-
-
-@app.command("run")
-def run(
-    until_idle: Annotated[
-        bool, typer.Option(help="Stop when nothing is left to send (for cron and tests).")
-    ] = False,
-) -> None:
-    """Send scheduled campaigns, throttled (BARBERBOT_CAMPAIGN_SEND_RATE per second).
-
-    Safe to kill at any moment and to run more than once at a time: nobody gets a
-    campaign twice. SIGTERM stops it between two messages.
-    """
-    settings, db = _setup()
-    sender = Sender(db, settings)
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: sender.stop())
-    try:
-        sender.run(until_idle=until_idle)
-    finally:
-        db.engine.dispose()
 
 
 @app.command("bounces")

@@ -26,9 +26,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,7 @@ from barberbot.campaigns.verp import ReturnPaths
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.customers import service as customers
+from barberbot.messaging.claims import Claims, Cycler
 from barberbot.messaging.errors import SendFailed, Unavailable
 from barberbot.messaging.messages import Email, Sms
 from barberbot.messaging.transport import EmailBackend, SmsBackend, transport_for
@@ -141,8 +142,10 @@ class Sender:
         sms: SmsBackend | None = None,
         now: Callable[[], datetime] = utcnow,
         stopping: threading.Event | None = None,
+        also: Sequence[Cycler] = (),
     ) -> None:
-        """`mailer`, `sms`: backends used instead of the settings' (and left open)."""
+        """`mailer`, `sms`: backends used instead of the settings' (and left open); `also`:
+        other sending run in the same loop (the inbox's: replies, acknowledgements...)."""
         self.db = db
         self.settings = settings
         self.transport = transport_for(settings, email=mailer, sms=sms)
@@ -155,6 +158,15 @@ class Sender:
         self.interval = 1 / rate if rate > 0 else 0.0
         self._next_at = 0.0
         self._stopping = stopping or threading.Event()
+        self.claims = Claims(
+            db,
+            RECIPIENTS,
+            timeout_seconds=settings.campaign_claim_timeout_seconds,
+            now=now,
+            reason="reason",
+            interrupted=INTERRUPTED,
+        )
+        self.also = tuple(also)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -170,11 +182,14 @@ class Sender:
             while not self._stopping.is_set():
                 try:
                     worked = self.cycle()
+                    for other in self.also:
+                        if not self._stopping.is_set():
+                            worked |= other.cycle()
                 except DBAPIError as error:  # the database is away or busy: try again later
                     log.warning("campaign sender cycle failed", extra={"error": str(error)})
                     self._stopping.wait(self.settings.campaign_poll_seconds)
                     continue
-                if until_idle and not worked and not self._claims_open():
+                if until_idle and not worked and not self.claims_open():
                     return
                 if not worked:
                     self._stopping.wait(self.settings.campaign_poll_seconds)
@@ -184,6 +199,8 @@ class Sender:
 
     def close(self) -> None:
         self.transport.close()
+        for other in self.also:
+            other.close()
 
     def cycle(self) -> bool:
         """One pass over everything due; True if it did anything."""
@@ -449,12 +466,7 @@ class Sender:
 
     def _release(self, recipient_id: int) -> None:
         """Nothing was sent (the transport is down): back in the queue."""
-        with self.db.transaction() as session:
-            session.execute(
-                update(CampaignRecipient)
-                .where(CampaignRecipient.id == recipient_id)
-                .values(status=RecipientStatus.QUEUED, claimed_at=None)
-            )
+        self.claims.release(recipient_id)
 
     def _reply_to(self, shop: Shop) -> str | None:
         with self.db.transaction() as session:
@@ -464,26 +476,10 @@ class Sender:
     # -- housekeeping ----------------------------------------------------------------------
 
     def _expire_claims(self) -> bool:
-        cutoff = self.now() - timedelta(seconds=self.settings.campaign_claim_timeout_seconds)
-        with self.db.transaction() as session:
-            expired = session.execute(
-                update(CampaignRecipient)
-                .where(
-                    CampaignRecipient.status == RecipientStatus.SENDING,
-                    CampaignRecipient.claimed_at < cutoff,
-                )
-                .values(status=RecipientStatus.FAILED, reason=INTERRUPTED)
-            )
-            return bool(expired.rowcount)  # type: ignore[attr-defined]
+        return self.claims.expire()
 
-    def _claims_open(self) -> bool:
-        with self.db.transaction() as session:
-            found = session.scalar(
-                select(CampaignRecipient.id)
-                .where(CampaignRecipient.status == RecipientStatus.SENDING)
-                .limit(1)
-            )
-            return found is not None
+    def claims_open(self) -> bool:
+        return self.claims.open() or any(other.claims_open() for other in self.also)
 
     def _finish_done(self) -> None:
         waiting = (

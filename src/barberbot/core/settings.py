@@ -118,6 +118,12 @@ class Settings(BaseSettings):
         description="A message claimed this long ago by a sender that died "
         "is recorded failed (interrupted), never sent again; keep above the SMTP timeout.",
     )
+    inbox_scan_lag_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="The sender acknowledges and notifies inquiries received at least this "
+        "long ago, so one still being written is not passed over.",
+    )
 
     # Custom answers: in the SQL database unless a MongoDB URL is set.
     mongodb_url: SecretStr | None = Field(

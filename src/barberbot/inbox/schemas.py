@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from barberbot.core.choices import InquiryStatus, Outcome, listed
 from barberbot.inbox.notes import NOTE_MAX
 from barberbot.inbox.saved_replies import BODY_MAX, FIELDS, NAME_MAX
+from barberbot.models import Notify
 from barberbot.models.base import INT_MAX
 
 RowId = Annotated[int, Field(ge=1, le=INT_MAX)]
@@ -127,4 +128,26 @@ class InboxUpdates(BaseModel):
     newest: uuid.UUID | None = Field(description="The newest inquiry of the shops asked about")
     arrived: int = Field(
         description="Inquiries of the shops asked about received after `since` (0 without it)"
+    )
+
+
+class InboxSettingsRead(BaseModel):
+    """The shop's acknowledgement: on (the default) or off, and the hours it promises."""
+
+    acknowledge: bool = Field(description="E-mail each new customer 'we got your message'.")
+    answer_within_hours: int = Field(
+        ge=1, le=72, description="The acknowledgement says: we usually answer within N hours."
+    )
+
+
+class InboxSettingsUpdate(InboxSettingsRead):
+    pass
+
+
+class NotifyChoice(BaseModel):
+    """How the signed-in member hears of this shop's new inquiries."""
+
+    notify: Notify = Field(
+        description="each: an e-mail per inquiry; digest: one an hour; none. "
+        "Owners default to each, staff to digest."
     )

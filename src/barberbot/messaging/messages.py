@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 MESSAGE_ID_DOMAIN = "barberbot.local"
 
@@ -21,6 +21,7 @@ class Email:
     shop_id: int | None = None  # whose message: the local outbox shows it to that shop only
     html: str | None = None  # an HTML alternative of the body
     message_id: str | None = None  # given by a caller that records it first (threading)
+    sender_name: str | None = None  # the From's name (the shop's), at the configured address
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,20 @@ class Sent:
     kept_locally: bool
 
 
-def new_message_id() -> str:
-    return make_msgid(domain=MESSAGE_ID_DOMAIN)
+def new_message_id(domain: str = MESSAGE_ID_DOMAIN) -> str:
+    return make_msgid(domain=domain)
+
+
+def domain_of(sender: str) -> str:
+    """The domain of a From such as `BarberBot <mail@example.com>`, for Message-IDs."""
+    address = parseaddr(sender)[1]
+    return address.rpartition("@")[2] or MESSAGE_ID_DOMAIN
 
 
 def build(email: Email, sender: str) -> EmailMessage:
     message = EmailMessage()
+    if email.sender_name:
+        sender = formataddr((email.sender_name, parseaddr(sender)[1]))
     message["From"] = sender
     message["To"] = email.to
     message["Subject"] = email.subject

@@ -41,6 +41,8 @@ class Membership(Base):
         Integer, ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(String(16), default=Role.OWNER)
+    # how they hear of new inquiries (models.inbox.Notify); None: the role's default
+    notify: Mapped[str | None] = mapped_column(String(8))
 
     user: Mapped[User] = relationship(back_populates="memberships")
     shop: Mapped[Shop] = relationship(lazy="joined")
