@@ -53,6 +53,7 @@ from barberbot.web.inbox import router as inbox_pages_router
 from barberbot.web.inquiry import router as inquiry_pages_router
 from barberbot.web.outbox import router as outbox_router
 from barberbot.web.owner import router as owner_router
+from barberbot.web.saved_replies import router as saved_replies_router
 from barberbot.web.templating import STATIC_DIR
 
 
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(outbox_router)
     app.include_router(inbox_pages_router)
     app.include_router(inquiry_pages_router)
+    app.include_router(saved_replies_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_dashboard(app, db)
     _add_health(app, db, relay)

@@ -17,7 +17,14 @@ from barberbot.inquiries.rules import InquiryInvalid
 from barberbot.models import Inquiry, SavedReply, Shop
 from barberbot.models.base import utcnow
 
-FIELDS = ("first_name", "name", "shop_name", "inquiry_type")
+# The fields a saved reply can use, each with what it becomes (the page's help line)
+FIELD_HELP = {
+    "first_name": "the customer's first name",
+    "name": "their full name",
+    "shop_name": "your shop's name",
+    "inquiry_type": "what they asked about",
+}
+FIELDS = tuple(FIELD_HELP)
 NAME_MAX = 120
 BODY_MAX = templates.BODY_MAX
 
