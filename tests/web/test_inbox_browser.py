@@ -1,7 +1,10 @@
 """The inbox in Chromium: a customer asks through the public form, the owner's open inbox
 shows it without a reload, the owner answers it with a saved reply and gives it to a staff
-member, who finds it under "mine" on a phone. Both pages pass axe-core at laptop and phone
-width, and their screenshots go to build/screenshots/ (the README's, after `make screenshots`)."""
+member, who finds it under "mine" on a phone; the inbox's sender (run here in-process) sends the
+reply to a real SMTP server once, and the timeline says it went. An owner writes a saved reply
+on a phone, a mistyped field refused beside the text, and finds it in the inquiry's picker. The
+pages pass axe-core at laptop and phone width, and their screenshots go to build/screenshots/
+(the README's, after `make screenshots`)."""
 
 from __future__ import annotations
 
@@ -13,11 +16,15 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from barberbot.core.db import Database
+from barberbot.core.settings import Settings
 from barberbot.inbox import notes, saved_replies, transitions
 from barberbot.models import Inquiry, InquiryReply, Role, Shop, User
 from tests.browser import screenshot
 from tests.factories import PASSWORD, make_inquiry, make_user
+from tests.inbox.sending import run, smtp_settings
 from tests.support.axe import assert_accessible
+from tests.support.smtp import SmtpServer
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +42,18 @@ EARLIER = [
 SATURDAY = (
     "Thanks {{ first_name }}! We have Saturday 10:30 free for a skin fade — shall I book you in?"
 )
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(settings: Settings, smtp: SmtpServer) -> Settings:
+    """The app's settings, its mail going to the real SMTP server above."""
+    return smtp_settings(settings, smtp)
 
 
 @pytest.fixture
@@ -77,6 +96,9 @@ def test_a_new_inquiry_is_seen_answered_with_a_saved_reply_and_assigned(
     phone: Page,
     live_url: str,
     session: Session,
+    database: Database,
+    settings: Settings,
+    smtp: SmtpServer,
     shop: Shop,
     owner: User,
 ) -> None:
@@ -158,6 +180,20 @@ def test_a_new_inquiry_is_seen_answered_with_a_saved_reply_and_assigned(
     assert (queued.status, queued.subject) == ("queued", "Saturday at King's Cuts")
     assert len(notes.of(session, jamal_row)) == 1
 
+    run(database, settings)  # the inbox's sender, as `serve`'s thread runs it
+    run(database, settings)  # and again: nothing goes twice
+    sent = [
+        m for m in smtp.to("jamal@example.com") if m.message["Subject"] == "Saturday at King's Cuts"
+    ]
+    assert len(sent) == 1
+    assert sent[0].body.startswith("Thanks Jamal! We have Saturday 10:30 free")
+    desk.reload()
+    expect(desk.locator("ol.timeline > li.event-reply .status")).to_have_text("Sent")
+    desk.get_by_role("link", name="Manage saved replies").click()
+    expect(desk.locator("#saved-replies > li")).to_contain_text("Saturday slot")
+    assert_accessible(desk)
+    screenshot(desk, "saved-replies.png")
+
     _sign_in(phone, live_url, staff, inbox)
     phone.get_by_label("Assigned to").select_option("me")
     phone.get_by_role("button", name="Show").click()
@@ -171,3 +207,42 @@ def test_a_new_inquiry_is_seen_answered_with_a_saved_reply_and_assigned(
     expect(phone.get_by_role("heading", level=1)).to_have_text("Jamal Brooks")
     _fits(phone)
     assert_accessible(phone)
+
+
+def test_a_saved_reply_written_on_a_phone_is_offered_on_the_inquiry(
+    phone: Page, live_url: str, session: Session, shop: Shop, owner: User
+) -> None:
+    inquiry = make_inquiry(session, shop=shop, customer_name="Jamal Brooks", inquiry_type="haircut")
+    page = f"/shops/{shop.slug}/inquiries/{inquiry.id}"
+    _sign_in(phone, live_url, owner, page)
+    phone.get_by_role("link", name="Manage saved replies").click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Saved replies")
+    assert "{{ first_name }}" in phone.locator("#saved-fields").inner_text()
+
+    phone.get_by_label("Name").fill("Welcome")
+    text = phone.get_by_role("textbox", name="Text")
+    text.fill("Hi {{ frist_name }}, thanks for asking about a {{ inquiry_type | lower }}.")
+    phone.get_by_role("button", name="Save reply").click()
+    expect(phone.locator("#saved-body-error")).to_contain_text("Unknown field 'frist_name'")
+    expect(text).to_have_value(
+        "Hi {{ frist_name }}, thanks for asking about a {{ inquiry_type | lower }}."
+    )
+    expect(phone.get_by_label("Name")).to_have_value("Welcome")
+    _fits(phone)
+    assert_accessible(phone)
+
+    text.fill("Hi {{ first_name }}, thanks for asking about a {{ inquiry_type | lower }}.")
+    phone.get_by_role("button", name="Save reply").click()
+    expect(phone.get_by_role("status")).to_contain_text("Saved reply added")
+    expect(phone.locator("#saved-replies > li")).to_have_count(1)
+    expect(phone.locator("#saved-replies > li")).to_contain_text("Welcome")
+    _fits(phone)
+    assert_accessible(phone)
+    screenshot(phone, "saved-replies-phone.png")
+
+    phone.goto(live_url + page)
+    phone.get_by_label("Start from a saved reply").select_option(label="Welcome")
+    phone.get_by_role("button", name="Use this reply").click()
+    expect(phone.get_by_label("Your reply")).to_have_value(
+        "Hi Jamal, thanks for asking about a haircut."
+    )
