@@ -64,7 +64,7 @@ def test_the_shop_page_shows_answers_by_question_label(
 
 def _name(row: str) -> str:
     cells = re.findall(r"<td>(.*?)</td>", row, re.S)
-    return unescape(cells[1])  # after the time: the name
+    return unescape(re.sub(r"<[^>]+>", "", cells[1]))  # after the time: the name (a link)
 
 
 def _answers(row: str) -> list[tuple[str, str]]:
