@@ -69,7 +69,7 @@ def page(
     forward = before is None
     key = after if forward else before
     query = base.where(_beyond(key, order, forward)) if key is not None else base
-    rows = list(session.scalars(query.order_by(*_sort(order, forward)).limit(size + 1)))
+    rows = inquiries.in_order(session, query.order_by(*_sort(order, forward)).limit(size + 1))
     more = len(rows) > size
     rows = rows[:size]
     if not forward:
