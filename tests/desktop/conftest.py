@@ -23,6 +23,26 @@ from tests.support.xvfb import VirtualDisplay
 MakeApp = Callable[[DesktopConfig], CounterApp]
 
 
+@pytest.fixture(scope="package", autouse=True)
+def _tk_garbage_freed_on_this_thread() -> Iterator[None]:
+    """Tk variables in reference cycles are freed only by collections run here, on Tk's
+    thread: one run by a test's server thread would make each raise "main thread is not in
+    main loop" (an unraisable error that fails that test). So no automatic collection while
+    the desktop tests run; each window's teardown collects, and so does the end."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _previous_tests_garbage_freed() -> None:
+    """What the test before left (its arguments are let go after its teardown)."""
+    gc.collect()
+
+
 @pytest.fixture(scope="session")
 def display() -> Iterator[VirtualDisplay]:
     with VirtualDisplay(1024, 768) as display:
