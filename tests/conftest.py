@@ -111,6 +111,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path,
         secret_key="test-secret-key-that-is-long-enough",
         rate_limit_per_minute=0,
+        inbox_send_rate=0,  # unthrottled: tests send as fast as they can
     )
 
 

@@ -4,6 +4,7 @@ the owner's words, an SMS STOP honoured, a stale claim never sent again."""
 from __future__ import annotations
 
 import email.policy
+import threading
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -171,3 +172,34 @@ def test_the_sender_thread_of_serve_sends_replies_too_and_stops_with_the_app(
     fresh(session, reply)
     assert reply.status == "sent"
     assert [m.body.strip() for m in smtp.to("jo@x.example")] == ["Saturday 10:30 is yours."]
+
+
+class _Waits(threading.Event):
+    """A stop signal that records each pause the sender takes (and never stops it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float | None] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(timeout)
+        return False
+
+
+def test_the_sender_paces_itself_at_the_inbox_send_rate(
+    session: Session, database: Database, settings: Settings, smtp: SmtpServer, shop: Shop,
+    owner: User,
+) -> None:  # fmt: skip
+    """A flood of inquiries is answered at the configured pace, so a sender in the API's own
+    process leaves the captures their share (the bench measures what it costs)."""
+    for n in range(3):
+        inquiry = make_inquiry(session, shop=shop, email=f"c{n}@x.example")
+        queue_reply(session, shop, inquiry, f"Reply {n}")
+    paced = smtp_settings(settings, smtp).model_copy(update={"inbox_send_rate": 4})
+    stopping = _Waits()
+
+    run(database, paced, stopping=stopping)
+
+    sent = smtp.messages()  # the replies, and the acknowledgements and the owner's notices
+    assert sum("Reply" in str(m.message) for m in sent) == 3
+    assert stopping.waits.count(0.25) == len(sent)  # a quarter of a second after each one

@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         default=10, ge=0, description="Messages per second per sender; 0 means unthrottled."
     )
     campaign_poll_seconds: float = Field(default=5, gt=0)
+    inbox_send_rate: float = Field(
+        default=20,
+        ge=0,
+        description="Replies, acknowledgements and notifications per second per sender; 0 means "
+        "unthrottled. Capturing comes first: a flood of inquiries is acknowledged at this pace.",
+    )
     send_in_serve: bool | None = Field(
         default=None,
         description="Run the sender (campaigns) in a background thread of `serve`. Default: "

@@ -72,6 +72,8 @@ class InboxSender:
         self.now = now
         self.stopping = stopping or threading.Event()
         self.due_at = due_at or overdue.due_at
+        rate = settings.inbox_send_rate
+        self.pause = 1 / rate if rate else 0.0
         timeout = settings.campaign_claim_timeout_seconds
         self.replies, self.acks, self.notes = (
             Claims(db, table_of(model), timeout_seconds=timeout, now=now)
@@ -91,7 +93,12 @@ class InboxSender:
         try:
             for claims, compose in kinds:
                 worked |= send_each(
-                    claims, self.transport, claims.queued(BATCH), compose, self.stopping
+                    claims,
+                    self.transport,
+                    claims.queued(BATCH),
+                    compose,
+                    self.stopping,
+                    pause=self.pause,
                 )
         except Unavailable as error:  # nothing went: the rest waits for the next round
             log.warning("transport unavailable", extra={"error": str(error)})

@@ -166,8 +166,10 @@ def send_each(
     row_ids: Iterable[int],
     compose: Callable[[Session, int], Composed],
     stopping: threading.Event,
+    pause: float = 0.0,
 ) -> bool:
-    """Each row composed and claimed in one committed transaction, then sent, then recorded.
+    """Each row composed and claimed in one committed transaction, then sent, then recorded,
+    `pause` seconds apart (a sender in the API's process leaves it to the captures).
     Stops at the first `Unavailable` (that row back in the queue); True if it did anything."""
     worked = False
     for row_id in row_ids:
@@ -191,4 +193,6 @@ def send_each(
             claims.record(row_id, FAILED, failure_words(composed.message, failed), None)
         else:
             claims.record(row_id, SENT, None, claims.now())
+        if pause:
+            stopping.wait(pause)
     return worked
