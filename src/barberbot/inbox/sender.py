@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -46,6 +47,7 @@ from barberbot.models.base import utcnow
 
 log = logging.getLogger("barberbot.inbox")
 BATCH = 100  # messages of each kind a round
+HOUSEKEEPING_SECONDS = 1.0
 NO_EMAIL = "Not sent: the inquiry has no e-mail address any more."
 NO_PHONE = "Not sent: the inquiry has no phone number any more."
 
@@ -74,6 +76,7 @@ class InboxSender:
         self.due_at = due_at or overdue.due_at
         rate = settings.inbox_send_rate
         self.pause = 1 / rate if rate else 0.0
+        self._housekept: float | None = None  # when new work was last looked for
         timeout = settings.campaign_claim_timeout_seconds
         self.replies, self.acks, self.notes = (
             Claims(db, table_of(model), timeout_seconds=timeout, now=now)
@@ -82,9 +85,10 @@ class InboxSender:
 
     def cycle(self) -> bool:
         worked = False
-        for claims in (self.replies, self.acks, self.notes):
-            worked |= claims.expire()
-        worked |= self.queue_due()
+        if self._housekeeping_due():
+            for claims in (self.replies, self.acks, self.notes):
+                worked |= claims.expire()
+            worked |= self.queue_due()
         kinds: list[tuple[Claims, Callable[[Session, int], Composed]]] = [
             (self.replies, self.compose_reply),
             (self.acks, lambda s, i: acknowledgements.compose(s, i, self.domain)),
@@ -103,6 +107,16 @@ class InboxSender:
         except Unavailable as error:  # nothing went: the rest waits for the next round
             log.warning("transport unavailable", extra={"error": str(error)})
         return worked
+
+    def _housekeeping_due(self) -> bool:
+        """Looking for new work (stale claims, new inquiries, digests, reminders) writes, and
+        on SQLite a write takes the lock the captures' batches need: at most once every
+        HOUSEKEEPING_SECONDS, however busy the sending keeps the loop."""
+        now = time.monotonic()
+        if self._housekept is not None and now - self._housekept < HOUSEKEEPING_SECONDS:
+            return False
+        self._housekept = now
+        return True
 
     def claims_open(self) -> bool:
         return any(claims.open() for claims in (self.replies, self.acks, self.notes))
