@@ -46,14 +46,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On MariaDB, only the tests that use the database (the SQLite run has the others)."""
+    """On MariaDB, only the tests that use the database, browsers aside (the SQLite run has
+    the others)."""
     if config.getoption("--db") == "sqlite" or config.getoption("--all-tests"):
         return
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
         uses_database = "database_url" in getattr(item, "fixturenames", ())
-        (kept if uses_database else dropped).append(item)
+        in_a_browser = item.get_closest_marker("browser") is not None
+        (kept if uses_database and not in_a_browser else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
