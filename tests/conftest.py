@@ -5,7 +5,9 @@ and runs the very same tests against it — every test that uses the database (i
 reach `database_url`). A test that never touches the database under test (the rules, the
 desktop app's own store, the manifests, the rehearsal with its own MariaDB...) would only run
 again unchanged, so the MariaDB run deselects it (`make test` runs both; it is reported as
-deselected, never as passed); `--db=mariadb --all-tests` keeps it.
+deselected, never as passed); `--db=mariadb --all-tests` keeps it. The same goes for the
+browser tests: they check what the pages do in Chromium (scripts, layout, accessibility), and
+the reads and writes behind those pages are the page and API tests', which run on both.
 """
 
 from __future__ import annotations
