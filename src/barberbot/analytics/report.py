@@ -202,10 +202,7 @@ def _locations_page(summary: Summary) -> Figure:
     table_ax.axis("off")
     if rows:
         header = ["Shop (location)", "Inquiries", "Share", "Previous period", "Change"]
-        table = table_ax.table(cellText=rows, colLabels=header, loc="upper center")
-        table.auto_set_font_size(False)
-        table.set_fontsize(9)
-        table.scale(1, 1.6)
+        _table(table_ax, rows, header, row_height=1.6)
     return figure
 
 
@@ -242,11 +239,16 @@ def _replies_page(responses: Responses, type_labels: dict[str, str]) -> Figure:
         ax = figure.add_axes((0.08, bottom, 0.84, 0.33))
         ax.axis("off")
         header = [heading, "Answered", "Typical reply", "9 in 10 within", "Waiting"]
-        table = ax.table(cellText=cells, colLabels=header, loc="upper center")
-        table.auto_set_font_size(False)
-        table.set_fontsize(9)
-        table.scale(1, 1.5)
+        _table(ax, cells, header, row_height=1.5)
     return figure
+
+
+def _table(ax: Axes, rows: list[list[str]], header: list[str], row_height: float) -> None:
+    """A table of figures in 9 pt at the top of `ax`."""
+    table = ax.table(cellText=rows, colLabels=header, loc="upper center")
+    table.auto_set_font_size(False)
+    table.set_fontsize(9)
+    table.scale(1, row_height)
 
 
 def _percent(value: float | None, signed: bool = False) -> str:
