@@ -50,6 +50,7 @@ from barberbot.web.errors import install_error_handlers
 from barberbot.web.form import router as form_router
 from barberbot.web.form_editor import router as form_editor_router
 from barberbot.web.inbox import router as inbox_pages_router
+from barberbot.web.inbox_settings import router as inbox_settings_pages_router
 from barberbot.web.inquiry import router as inquiry_pages_router
 from barberbot.web.outbox import router as outbox_router
 from barberbot.web.owner import router as owner_router
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(inbox_pages_router)
     app.include_router(inquiry_pages_router)
     app.include_router(saved_replies_router)
+    app.include_router(inbox_settings_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_dashboard(app, db)
     _add_health(app, db, relay)

@@ -246,3 +246,38 @@ def test_a_saved_reply_written_on_a_phone_is_offered_on_the_inquiry(
     expect(phone.get_by_label("Your reply")).to_have_value(
         "Hi Jamal, thanks for asking about a haircut."
     )
+
+
+@pytest.mark.parametrize("width", ["phone", "desk"])
+def test_the_inbox_settings_are_found_from_the_inbox_and_saved_on_any_screen(
+    width: str,
+    request: pytest.FixtureRequest,
+    live_url: str,
+    session: Session,
+    shop: Shop,
+    owner: User,
+) -> None:
+    page: Page = request.getfixturevalue(width)
+    _sign_in(page, live_url, owner, f"/shops/{shop.slug}/inbox")
+    page.get_by_role("link", name="Inbox settings").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Inbox settings")
+    _fits(page)
+    assert_accessible(page)
+
+    page.get_by_label("One e-mail an hour listing the new ones").check()
+    page.get_by_role("button", name="Save my choice").click()
+    expect(page.get_by_role("status")).to_contain_text("how you hear of new inquiries")
+    expect(page.get_by_label("One e-mail an hour listing the new ones")).to_be_checked()
+
+    page.get_by_label("We usually answer within (hours)").fill("0")
+    page.get_by_role("button", name="Save acknowledgement").click()
+    expect(page.locator("#answer_within_hours-error")).to_contain_text("from 1 to 72")
+    _fits(page)
+    assert_accessible(page)
+    page.get_by_label("We usually answer within (hours)").fill("2")
+    page.get_by_label("Send the acknowledgement").uncheck()
+    page.get_by_role("button", name="Save acknowledgement").click()
+    expect(page.get_by_role("status")).to_contain_text("Acknowledgement saved.")
+    expect(page.get_by_label("Send the acknowledgement")).not_to_be_checked()
+    expect(page.get_by_label("We usually answer within (hours)")).to_have_value("2")
+    screenshot(page, f"inbox-settings-{width}.png")

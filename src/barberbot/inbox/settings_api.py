@@ -4,7 +4,6 @@ each member hears of new inquiries (their own choice)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
-from sqlalchemy import select
 
 from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser
@@ -12,7 +11,6 @@ from barberbot.core.deps import SessionDep
 from barberbot.inbox import preferences
 from barberbot.inbox.schemas import InboxSettingsRead, InboxSettingsUpdate, NotifyChoice
 from barberbot.models import Membership, Role
-from barberbot.models.base import utcnow
 from barberbot.shops.deps import MemberShop
 
 router = APIRouter(prefix="/api/v1/shops/{slug}/inbox-settings", tags=["inbox"])
@@ -20,7 +18,7 @@ router = APIRouter(prefix="/api/v1/shops/{slug}/inbox-settings", tags=["inbox"])
 
 @router.get("", response_model=InboxSettingsRead, summary="The shop's acknowledgement")
 def read_settings(shop: MemberShop, session: SessionDep) -> InboxSettingsRead:
-    found = preferences.settings_of(session, shop)
+    found = preferences.current(session, shop)
     return InboxSettingsRead(
         acknowledge=found.acknowledge, answer_within_hours=found.answer_within_hours
     )
@@ -32,19 +30,12 @@ def update_settings(
 ) -> InboxSettingsRead:
     if auth.role_in(user, shop) != Role.OWNER:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the shop's owners can do this.")
-    found = preferences.settings_of(session, shop)
-    if data.acknowledge and not found.acknowledge:
-        found.acknowledge_since = utcnow()  # from now on: none for the inquiries before
-    found.acknowledge = data.acknowledge
-    found.answer_within_hours = data.answer_within_hours
-    session.flush()
+    preferences.acknowledge(session, shop, data.acknowledge, data.answer_within_hours)
     return InboxSettingsRead.model_validate(data.model_dump())
 
 
 def _membership(session: SessionDep, shop: MemberShop, user: CurrentUser) -> Membership:
-    found = session.scalar(
-        select(Membership).where(Membership.shop_id == shop.id, Membership.user_id == user.id)
-    )
+    found = preferences.membership_of(session, shop, user)
     assert found is not None  # MemberShop: the user is a member
     return found
 

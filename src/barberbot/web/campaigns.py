@@ -29,10 +29,9 @@ from barberbot.models import Campaign, Channel, Shop, User
 from barberbot.models.base import utcnow
 from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import check_csrf, csrf_token
-from barberbot.web.templating import templates
+from barberbot.web.templating import NO_FRAMING, templates
 
 router = APIRouter(include_in_schema=False)
-NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 EXAMPLE_RULE = {"all": [{"field": "consent", "channel": "email"}]}
 
 

@@ -27,10 +27,9 @@ from barberbot.models import Shop, User
 from barberbot.models.base import utcnow
 from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import csrf_token
-from barberbot.web.templating import templates
+from barberbot.web.templating import NO_FRAMING, templates
 
 router = APIRouter(include_in_schema=False)
-NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 ALL = "all"
 SNIPPET = 120
 FILTER_NAMES = ("status", "assignee", "type", "location", "from", "to", "q", "order")

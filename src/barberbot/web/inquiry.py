@@ -40,10 +40,9 @@ from barberbot.models import Channel, EventKind, Inquiry, Shop, User
 from barberbot.models.base import utcnow
 from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import check_csrf, csrf_token
-from barberbot.web.templating import templates
+from barberbot.web.templating import NO_FRAMING, templates
 
 router = APIRouter(include_in_schema=False)
-NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 PAGE = "/shops/{slug}/inquiries/{inquiry_id}"
 ME, NOBODY = "me", ""
 NO_CONTACT = "This customer left no e-mail or phone, so there is nothing to reply to."

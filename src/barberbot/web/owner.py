@@ -21,10 +21,9 @@ from barberbot.inquiries import service as inquiries
 from barberbot.models import Gender, Inquiry, Shop, User
 from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import check_csrf, csrf_token
-from barberbot.web.templating import templates
+from barberbot.web.templating import NO_FRAMING, templates
 
 router = APIRouter(include_in_schema=False)
-NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 
 
 def public_base_url(request: Request, configured: str) -> str:

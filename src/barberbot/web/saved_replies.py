@@ -10,19 +10,17 @@ from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser
 from barberbot.core.deps import SessionDep
 from barberbot.inbox import saved_replies
 from barberbot.inquiries.rules import InquiryInvalid
 from barberbot.models import SavedReply, Shop, User
 from barberbot.shops.deps import MemberShop
-from barberbot.web.csrf import check_csrf, csrf_token
+from barberbot.web.csrf import check_csrf
 from barberbot.web.inbox import snippet
-from barberbot.web.templating import templates
+from barberbot.web.templating import shop_page
 
 router = APIRouter(include_in_schema=False)
-NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 PAGE = "/shops/{slug}/saved-replies"
 ONE = PAGE + "/{reply_id}"
 DONE = {
@@ -55,23 +53,19 @@ def _render(
     """The list with the form to add one; or one saved reply's form, or its confirmation."""
     shown = editing or deleting
     values = {"name": shown.name if shown else "", "body": shown.body if shown else ""}
-    context = {
-        "user": user,
-        "my_shops": auth.shops_of(user),
-        "csrf": csrf_token(request),
-        "shop": shop,
-        "saved": saved_replies.of(session, shop) if shown is None else [],
-        "editing": editing,
-        "deleting": deleting,
-        "fields": saved_replies.FIELD_HELP,
-        "values": values | (form or {}),
-        "errors": errors or {},
-        "done": DONE.get(request.query_params.get("done", ""), ""),
-        "snippet": snippet,
-    }
-    code = status.HTTP_422_UNPROCESSABLE_CONTENT if errors else status.HTTP_200_OK
-    return templates.TemplateResponse(
-        request, "saved_replies.html", context, status_code=code, headers=NO_FRAMING
+    return shop_page(
+        request,
+        "saved_replies.html",
+        user,
+        shop,
+        errors,
+        saved=saved_replies.of(session, shop) if shown is None else [],
+        editing=editing,
+        deleting=deleting,
+        fields=saved_replies.FIELD_HELP,
+        values=values | (form or {}),
+        done=DONE.get(request.query_params.get("done", ""), ""),
+        snippet=snippet,
     )
 
 

@@ -6,16 +6,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, status
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from barberbot.auth import service as auth
 from barberbot.core.db import Database
 from barberbot.inbox import counts
 from barberbot.inquiries.contacts import phone_display, phone_href
-from barberbot.models import User
+from barberbot.models import Shop, User
+from barberbot.web.csrf import csrf_token
 
 HERE = Path(__file__).parent
+NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 STATIC_DIR = HERE / "static"
 
 
@@ -36,3 +39,26 @@ templates = Jinja2Templates(directory=HERE / "templates", context_processors=[_i
 filters: dict[str, Any] = templates.env.filters
 filters["phone"] = phone_display  # {{ i.phone | phone(shop.country) }}: '07700 900123'
 filters["tel"] = phone_href  # {{ i.phone | tel(shop.country) }}: 'tel:+447700900123'
+
+
+def shop_page(
+    request: Request,
+    template: str,
+    user: User,
+    shop: Shop,
+    errors: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """An owner page of one shop, its nav and CSRF token filled in; 422 when it shows a form's
+    errors; never framed."""
+    context |= {
+        "user": user,
+        "my_shops": auth.shops_of(user),
+        "csrf": csrf_token(request),
+        "shop": shop,
+        "errors": errors or {},
+    }
+    code = status.HTTP_422_UNPROCESSABLE_CONTENT if errors else status.HTTP_200_OK
+    return templates.TemplateResponse(
+        request, template, context, status_code=code, headers=NO_FRAMING
+    )
