@@ -92,3 +92,20 @@ def test_a_live_tick_recounts_only_when_an_inquiry_arrived(
     seen = news.json()["response"]["seen-figures"]["data"]
     assert tick(13).status_code == 204
     assert tick(12).status_code == 200  # once a minute everything is recounted anyway
+
+
+def test_a_live_tick_after_a_change_of_filters_recounts(
+    client: TestClient, session: Session, shop: Shop, owner: User
+) -> None:
+    """The browser drops a request its next one replaces: a tick sent while the figures of
+    new filters are on their way must bring those, not leave the old ones."""
+    make_inquiry(session, shop=shop, age=30)
+    make_inquiry(session, shop=shop, age=60)
+    _sign_in(client, owner.email)
+    callbacks = Callbacks(client)
+    seen = callbacks.call("kpi-inquiries-value.children", {"url.search": ""})["seen-figures"]
+    values = {"live.n_intervals": 1, "url.search": "?age=25-34", "seen-figures.data": seen["data"]}
+    tick = callbacks.post("kpi-inquiries-value.children", values)
+
+    assert tick.status_code == 200
+    assert tick.json()["response"]["kpi-inquiries-value"]["children"] == "1"

@@ -286,11 +286,12 @@ def _may_skip(ticks: int | None) -> bool:
     return ctx.triggered_id == "live" and (ticks or 0) % FULL_EVERY_TICKS != 0
 
 
-def _mark(session: Session, view: View, unchanged: str | None) -> str:
-    """The newest inquiry's time in the view's shops (one index look-up per shop); stops the
-    callback, leaving the page as it is, when it is still `unchanged`."""
+def _mark(session: Session, view: View, state: ViewState, unchanged: str | None) -> str:
+    """The view's filters and the newest inquiry's time in its shops (one index look-up per
+    shop); stops the callback, leaving the page as it is, when it is still `unchanged`. (The
+    filters: a tick's request sent after a change of filters replaces that change's own.)"""
     newest = queries.newest(session, view.selection.shop_ids)
-    mark = newest.isoformat() if newest else ""
+    mark = f"{state!r} {newest.isoformat() if newest else ''}"
     if unchanged is not None and mark == unchanged:
         raise PreventUpdate
     return mark
@@ -308,7 +309,7 @@ def _refresh(
     store = store if store is not None else SqlAnswerStore()
     with db.sessions() as session:
         view = resolve(session, user_id, state, answers=store)
-        mark = _mark(session, view, unchanged)
+        mark = _mark(session, view, state, unchanged)
         choice_tables = [
             _choice_table(
                 q.key, q.label, choice_counts(session, view.selection, q.key, q.options, store)
@@ -401,7 +402,7 @@ def _customers(
     writers' side, and counted around while it is behind (`customer_counts`)."""
     with db.sessions() as session:
         view = resolve(session, user_id, state)
-        mark = _mark(session, view, unchanged)
+        mark = _mark(session, view, state, unchanged)
         found = count_customers(session, view.selection, view.shops)
     return f"{found['customers']:,}", f"{found['new']:,} / {found['returning']:,}", mark
 
@@ -416,7 +417,7 @@ def _campaigns(
         shops = shown_shops(session, user_id, state)
         listed = recent_campaigns(session, shops)
         newest = queries.newest(session, [shop.id for shop in shops] or [-1])
-        mark = " ".join([newest.isoformat() if newest else ""]
+        mark = " ".join([repr(state), newest.isoformat() if newest else ""]
                         + [f"{c.id}:{c.status}" for c in listed])  # fmt: skip
         if unchanged is not None and not _going_out(listed) and mark == unchanged:
             raise PreventUpdate

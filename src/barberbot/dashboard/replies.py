@@ -34,7 +34,7 @@ def replies_card(
         last_event = session.scalar(
             select(func.max(InquiryEvent.id)).where(InquiryEvent.shop_id.in_(shop_ids))
         )
-        mark = f"{newest.isoformat() if newest else ''} {last_event or 0}"
+        mark = f"{state!r} {newest.isoformat() if newest else ''} {last_event or 0}"
         if unchanged is not None and mark == unchanged:
             raise PreventUpdate
         found = response_times(session, view.selection)

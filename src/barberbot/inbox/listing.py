@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, func, or_, 
 from sqlalchemy.orm import Session
 
 from barberbot.core.choices import InquiryStatus
+from barberbot.inquiries import search, search_newest
 from barberbot.inquiries import service as inquiries
 from barberbot.inquiries.filters import InquiryFilters
 from barberbot.models import Inquiry
@@ -42,10 +43,11 @@ class Order(enum.StrEnum):
 @dataclass(frozen=True)
 class Page:
     rows: Sequence[Inquiry]
-    total: int  # every inquiry the filters match
+    total: int  # every inquiry the filters match (at least, when `more`)
     first: int  # the position of the first row, from 1 (0 when there are none)
     has_previous: bool
     has_next: bool
+    more: bool = False  # a search for common words: there are more than `total`
 
     @property
     def last(self) -> int:
@@ -61,32 +63,78 @@ def page(
     after: Key | None = None,
     before: Key | None = None,
     me: int | None = None,
-    size: int = PAGE_SIZE,
+    size: int | None = None,
 ) -> Page:
-    """The `size` rows that follow `after` (or precede `before`) in the order; from the
-    start with neither. A `before` that reaches the start gives the first page."""
-    base = inquiries.filtered_in(shop_ids, filters, me=me).order_by(None)
+    """The `size` rows (PAGE_SIZE) that follow `after` (or precede `before`) in the order;
+    from the start with neither. A `before` that reaches the start gives the first page."""
+    size = size or PAGE_SIZE
+    found = _Found(session, shop_ids, filters, me)
     forward = before is None
     key = after if forward else before
-    query = base.where(_beyond(key, order, forward)) if key is not None else base
-    rows = inquiries.in_order(session, query.order_by(*_sort(order, forward)).limit(size + 1))
+    rows = found.first(order, forward, key, size + 1)
     more = len(rows) > size
     rows = rows[:size]
     if not forward:
         if not more:  # nothing before these: the first page, full
             return page(session, shop_ids, filters, order=order, me=me, size=size)
         rows.reverse()
-    total = count(session, base)
     if not rows:
-        return Page(rows, total, 0, has_previous=after is not None, has_next=False)
-    ahead = 0 if key is None else count(session, base.where(_beyond(_key(rows[0]), order, False)))
+        total = found.total()
+        return Page(rows, total.count, 0, has_previous=after is not None, has_next=False)
+    ahead = 0 if key is None else found.count(_beyond(_key(rows[0]), order, False))
+    last = ahead + len(rows)
+    has_next = more if forward else True
+    total = found.total() if has_next else search_newest.Total(last, more=False)
     return Page(
         rows,
-        total,
+        max(total.count, last) if total.more else total.count,
         ahead + 1,
         has_previous=ahead > 0,
-        has_next=more if forward else True,
+        has_next=has_next,
+        more=total.more,
     )
+
+
+class _Found:
+    """The inquiries the filters match, searched for common words newest first
+    (`search_newest`) when they are, else with the ids the search finds leading."""
+
+    def __init__(
+        self, session: Session, shop_ids: Sequence[int], filters: InquiryFilters, me: int | None
+    ) -> None:
+        self.session, self.shop_ids, self.text = session, shop_ids, filters.q or ""
+        self.led = inquiries.filtered_in(shop_ids, filters, me=me).order_by(None)
+        self.plain: Select[Inquiry] | None = None
+        if self.text and search.common(session, shop_ids, self.text):
+            unsearched = filters.model_copy(update={"q": None})
+            self.plain = inquiries.filtered_in(shop_ids, unsearched, me=me).order_by(None)
+
+    def first(self, order: Order, forward: bool, key: Key | None, limit: int) -> list[Inquiry]:
+        beyond = [_beyond(key, order, forward)] if key is not None else []
+        if self.plain is not None:
+            descending = (order == Order.NEWEST) == forward
+            ids = search_newest.first_ids(
+                self.session, self.plain.where(*beyond), self.shop_ids, self.text,
+                descending=descending, limit=limit,
+            )  # fmt: skip
+            if ids is not None:
+                return inquiries.by_ids(self.session, ids)
+        query = self.led.where(*beyond).order_by(*_sort(order, forward)).limit(limit)
+        return inquiries.in_order(self.session, query)
+
+    def total(self) -> search_newest.Total:
+        if self.plain is not None:
+            found = search_newest.total(self.session, self.plain, self.shop_ids, self.text)
+            if found is not None:
+                return found
+        return search_newest.Total(count(self.session, self.led), more=False)
+
+    def count(self, where: ColumnElement[bool]) -> int:
+        """Those `where` holds: those before a page, which paging has read past."""
+        if self.plain is None:
+            return count(self.session, self.led.where(where))
+        having = search.having(self.session, self.shop_ids, self.text, Inquiry.id, Inquiry.shop_id)
+        return count(self.session, self.plain.where(where, having))
 
 
 def count(session: Session, query: Select[Inquiry]) -> int:

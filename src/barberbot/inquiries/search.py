@@ -9,6 +9,11 @@ Inquiries of the days the settling rounds have indexed (`search_index.py`,
 `SearchMark.indexed_before`) are found in `inquiry_terms`: a range of its (shop, term) key for
 one word, each candidate's own terms for the others; the newer ones, not indexed yet, by
 reading them (a day or so of them). The ids found then lead the query (`narrowed`).
+
+Words that many inquiries have (`common`: "fade", "saturday") are searched the other way
+round: the shop's inquiries newest first, each tested for the words (`having`), as a page
+of them is among the newest few hundred; reading every inquiry with the word would take
+longer the busier the shop.
 """
 
 from __future__ import annotations
@@ -20,8 +25,19 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import phonenumbers
-from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, union
-from sqlalchemy.orm import aliased
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.orm import Session, aliased
 
 from barberbot.models import Inquiry, InquiryTerm, SearchMark
 from barberbot.models.search import TERM_MAX
@@ -30,6 +46,7 @@ _WORD = re.compile(r"[^\W_]+")  # letters and digits, any script
 _PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
 TERMS_MAX = 48  # of one inquiry: a long message is indexed by its first words
 WORDS_MAX = 6  # of one search
+COMMON = 2_000  # inquiries with a word, from which it is searched newest inquiries first
 
 
 def terms(name: str, email: str | None, phone: str | None, message: str) -> set[str]:
@@ -70,6 +87,53 @@ def narrowed(query: Select[Inquiry], shop_ids: Sequence[int], text: str) -> Sele
     parts += [_not_indexed(shop_id, wanted) for shop_id in shop_ids]
     found = union(*parts).subquery("found")
     return query.join(found, found.c[0] == Inquiry.id)
+
+
+def common(session: Session, shop_ids: Sequence[int], text: str) -> bool:
+    """Every word typed begins a term of at least COMMON of these shops' inquiries."""
+    wanted = words(text)
+    return bool(wanted) and all(_at_least(session, shop_ids, word) for word in wanted)
+
+
+def _at_least(session: Session, shop_ids: Sequence[int], word: str) -> bool:
+    """Counted in the index only as far as COMMON: a few thousand of its entries at most."""
+    seen = 0
+    for shop_id in shop_ids:
+        some = (
+            select(literal(1))
+            .where(InquiryTerm.shop_id == shop_id, *_begins(InquiryTerm, word))
+            .limit(COMMON - seen)
+        )
+        seen += session.scalar(select(func.count()).select_from(some.subquery())) or 0
+        if seen >= COMMON:
+            return True
+    return False
+
+
+def having(
+    session: Session,
+    shop_ids: Sequence[int],
+    text: str,
+    inquiry_id: SQLColumnExpression[uuid.UUID],
+    shop_id: SQLColumnExpression[int],
+) -> ColumnElement[bool]:
+    """The inquiry (`inquiry_id` of `shop_id`, columns of the query it tests) has every word:
+    among its terms, or, not indexed yet, among the few that reading the newest found (read
+    here, once: a day or so of the shops' inquiries)."""
+    wanted = words(text)
+    if not wanted or not shop_ids:
+        return false()
+    every: list[ColumnElement[bool]] = []
+    for word in wanted:
+        term = aliased(InquiryTerm)
+        every.append(
+            select(term.inquiry_id)
+            .where(term.inquiry_id == inquiry_id, term.shop_id == shop_id, *_begins(term, word))
+            .exists()
+        )
+    parts = [_not_indexed(shop, wanted) for shop in shop_ids]
+    fresh = list(session.scalars(union(*parts) if len(parts) > 1 else parts[0]))
+    return or_(and_(*every), inquiry_id.in_(fresh)) if fresh else and_(*every)
 
 
 def _indexed(shop_id: int, wanted: list[str]) -> Select[uuid.UUID]:

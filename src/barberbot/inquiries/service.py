@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, delete, false, or_, select
 from sqlalchemy.orm import Session
 
 from barberbot.forms.store import AnswerStore
-from barberbot.inquiries import search, settled
+from barberbot.inquiries import search, search_newest, settled
 from barberbot.inquiries.filters import ASSIGNEE_ME, ASSIGNEE_NONE, InquiryFilters
 from barberbot.models import Inquiry, Shop
 
@@ -93,16 +93,23 @@ def page(
     me: int | None = None,
 ) -> Sequence[Inquiry]:
     """Up to `limit + 1` inquiries after the cursor position; the extra one signals more."""
-    query = filtered(shop, filters, me=me)
-    if after is not None:
-        at, last_id = after
-        query = query.where(
-            or_(
-                Inquiry.received_at < at,
-                and_(Inquiry.received_at == at, Inquiry.id < last_id),
-            )
+    if filters.q and search.common(session, [shop.id], filters.q):
+        plain = filtered(shop, filters.model_copy(update={"q": None}), me=me).order_by(None)
+        plain = plain.where(older_than(after)) if after is not None else plain
+        ids = search_newest.first_ids(
+            session, plain, [shop.id], filters.q, descending=True, limit=limit + 1
         )
+        if ids is not None:
+            return by_ids(session, ids)
+    query = filtered(shop, filters, me=me)
+    query = query.where(older_than(after)) if after is not None else query
     return in_order(session, query.limit(limit + 1))
+
+
+def older_than(key: tuple[datetime, uuid.UUID]) -> ColumnElement[bool]:
+    """After `key` newest first: received before it, or at the same time with a lower id."""
+    at, last_id = key
+    return or_(Inquiry.received_at < at, and_(Inquiry.received_at == at, Inquiry.id < last_id))
 
 
 def in_order(session: Session, query: Select[Inquiry]) -> list[Inquiry]:
@@ -113,7 +120,11 @@ def in_order(session: Session, query: Select[Inquiry]) -> list[Inquiry]:
     open statuses of a busy shop) sorts small index entries instead of whole rows, and reads
     only the page's rows; then the page is read by id.
     """
-    ids = list(session.scalars(query.with_only_columns(Inquiry.id)))
+    return by_ids(session, list(session.scalars(query.with_only_columns(Inquiry.id))))
+
+
+def by_ids(session: Session, ids: Sequence[uuid.UUID]) -> list[Inquiry]:
+    """The inquiries with these ids, in their order."""
     if not ids:
         return []
     found = {row.id: row for row in session.scalars(select(Inquiry).where(Inquiry.id.in_(ids)))}

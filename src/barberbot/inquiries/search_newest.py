@@ -1,0 +1,81 @@
+"""A search for common words (`search.common`), read newest first: the inquiries the other
+filters keep, in the list's order, each tested for the words (`search.having`), among the
+first WINDOW of them only. A page of a common word is among the newest few hundred; if those
+WINDOW hold too few, the caller lets the found ids lead instead (`search.narrowed`), so no
+search reads more than WINDOW inquiries this way. Its total stops at CAP: "more than 1,000".
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, Subquery, func, literal, select
+from sqlalchemy.orm import Session
+
+from barberbot.inquiries import search
+from barberbot.models import Inquiry
+
+WINDOW = 5_000  # inquiries read at most, newest first, for a page or a total
+CAP = 1_000  # a total this big is shown as "more than"
+
+
+@dataclass(frozen=True)
+class Total:
+    count: int
+    more: bool  # there are more than `count`
+
+
+def first_ids(
+    session: Session,
+    plain: Select[Inquiry],
+    shop_ids: Sequence[int],
+    text: str,
+    *,
+    descending: bool,
+    limit: int,
+) -> list[uuid.UUID] | None:
+    """The ids of the first `limit` inquiries of `plain` (filtered, not searched) in the
+    order that have the words; None when its first WINDOW hold fewer and it has more."""
+    window = _window(plain, descending)
+    found = select(window.c.id).where(
+        search.having(session, shop_ids, text, window.c.id, window.c.shop_id)
+    )
+    at, key = window.c.received_at, window.c.id
+    order = (at.desc(), key.desc()) if descending else (at.asc(), key.asc())
+    ids = list(session.scalars(found.order_by(*order).limit(limit)))
+    if len(ids) < limit and _full(session, window):
+        return None
+    return ids
+
+
+def total(
+    session: Session, plain: Select[Inquiry], shop_ids: Sequence[int], text: str
+) -> Total | None:
+    """How many inquiries of `plain` have the words, counted to CAP among its newest WINDOW;
+    None when those hold fewer than CAP and it has more (only a full count can tell)."""
+    window = _window(plain, descending=True)
+    found = (
+        select(literal(1))
+        .where(search.having(session, shop_ids, text, window.c.id, window.c.shop_id))
+        .limit(CAP + 1)
+    )
+    count = session.scalar(select(func.count()).select_from(found.subquery())) or 0
+    if count > CAP:
+        return Total(CAP, more=True)
+    if _full(session, window):
+        return None
+    return Total(count, more=False)
+
+
+def _window(plain: Select[Inquiry], descending: bool) -> Subquery:
+    at, key = Inquiry.received_at, Inquiry.id
+    order = (at.desc(), key.desc()) if descending else (at.asc(), key.asc())
+    columns = plain.with_only_columns(Inquiry.id, Inquiry.shop_id, Inquiry.received_at)
+    return columns.order_by(*order).limit(WINDOW).subquery("newest")
+
+
+def _full(session: Session, window: Subquery) -> bool:
+    """The window holds WINDOW inquiries: there may be more beyond it."""
+    return (session.scalar(select(func.count()).select_from(window)) or 0) >= WINDOW
