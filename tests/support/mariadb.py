@@ -29,7 +29,9 @@ def _binary(name: str) -> str:
 class MariaDBServer:
     """Starts `mariadbd` on a free loopback port; `url` is a SQLAlchemy URL for its database."""
 
-    def __init__(self) -> None:
+    def __init__(self, *options: str) -> None:
+        """`options`: more of mariadbd's own (`--innodb-buffer-pool-size=2G`)."""
+        self.options = options
         self.port = free_port()
         self._dir = Path(tempfile.mkdtemp(prefix="barberbot-mariadb-"))
         self.socket = self._dir / "mysqld.sock"
@@ -84,6 +86,7 @@ class MariaDBServer:
                 # its own temporary tables beside its data, not in the machine's shared /tmp
                 f"--tmpdir={self._dir}",
                 f"--log-error={self._dir / 'error.log'}",
+                *self.options,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -79,11 +79,12 @@ def page(
             return page(session, shop_ids, filters, order=order, me=me, size=size)
         rows.reverse()
     if not rows:
-        total = found.total()
+        total = found.total() if key is not None else search_newest.Total(0, more=False)
         return Page(rows, total.count, 0, has_previous=after is not None, has_next=False)
     ahead = 0 if key is None else found.count(_beyond(_key(rows[0]), order, False))
     last = ahead + len(rows)
     has_next = more if forward else True
+    # the last page: the total is where it ends
     total = found.total() if has_next else search_newest.Total(last, more=False)
     return Page(
         rows,

@@ -2,7 +2,7 @@
 filters keep, in the list's order, each tested for the words (`search.having`), among the
 first WINDOW of them only. A page of a common word is among the newest few hundred; if those
 WINDOW hold too few, the caller lets the found ids lead instead (`search.narrowed`), so no
-search reads more than WINDOW inquiries this way. Its total stops at CAP: "more than 1,000".
+search reads more than WINDOW inquiries this way. Its total stops at CAP: "more than 500".
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from barberbot.inquiries import search
 from barberbot.models import Inquiry
 
 WINDOW = 5_000  # inquiries read at most, newest first, for a page or a total
-CAP = 1_000  # a total this big is shown as "more than"
+CAP = 500  # a total this big is shown as "more than" (found in WINDOW: one in ten have the words)
 
 
 @dataclass(frozen=True)
