@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -15,11 +16,12 @@ from barberbot.app import create_app
 from barberbot.core.db import Database
 from barberbot.core.settings import Settings
 from barberbot.messaging.outbox import SHOP_HEADER
-from barberbot.models import Shop
+from barberbot.models import Shop, User
 from tests.campaigns.factories import make_campaign, make_person, make_segment
 from tests.campaigns.helpers import run_sender, states
 from tests.factories import make_shop
 from tests.support.smtp import SmtpServer
+from tests.web.test_inbox_pages import sign_in
 
 EMAIL = {"field": "consent", "channel": "email"}
 SMS = {"field": "consent", "channel": "sms"}
@@ -148,3 +150,22 @@ def test_a_test_send_without_a_mail_server_says_it_was_kept(
     assert message["To"] == "me@kings.example"
     assert message["Subject"].startswith("[TEST] ")
     assert message[SHOP_HEADER] == str(shop.id)
+
+
+@pytest.mark.usefixtures("people")
+def test_the_campaigns_results_say_kept_in_the_outbox_not_delivered(
+    session: Session, shop: Shop, database: Database, no_mail: Settings, owner: User
+) -> None:
+    campaign = make_campaign(
+        session, shop=shop, segment=make_segment(session, shop=shop, rule=EMAIL), send=True
+    )
+    run_sender(database, no_mail)
+    with TestClient(create_app(no_mail, database), base_url="http://testserver") as client:
+        sign_in(client, owner)
+        page = client.get(f"/shops/{shop.slug}/campaigns/{campaign.id}").text
+
+    row = re.search(r'<tr><th scope="row">Kept in the outbox</th><td>(\d+) ', page)
+    assert row is not None
+    assert row.group(1) == "2"
+    assert "not sent: no mail server set up." in page
+    assert '<th scope="row">Delivered</th>' not in page

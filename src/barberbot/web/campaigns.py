@@ -21,6 +21,7 @@ from barberbot.campaigns.results import results
 from barberbot.campaigns.schemas import CampaignCreate
 from barberbot.campaigns.testsend import send_test
 from barberbot.core.deps import SessionDep, SettingsDep
+from barberbot.core.settings import Settings
 from barberbot.customers import service as customers
 from barberbot.forms import service as forms
 from barberbot.forms.definition import NO_FORM
@@ -266,6 +267,7 @@ def campaign_page(
     user: CurrentUser,
     session: SessionDep,
     links: LinksDep,
+    settings: SettingsDep,
     notice: str = "",
     error: str = "",
 ) -> HTMLResponse:
@@ -284,10 +286,20 @@ def campaign_page(
         "preview": preview,
         "preview_error": preview_error,
         "results": results(session, campaign),
+        "kept_locally": _kept_locally(settings, campaign.channel),
         "notice": notice,
         "error": error,
     }
     return _page(request, user, shop, "campaign.html", context)
+
+
+def _kept_locally(settings: Settings, channel: str) -> str:
+    """Why this channel's messages are kept in the outbox, not sent ("" when they go out)."""
+    if channel == Channel.EMAIL and not settings.has_mail_server:
+        return "no mail server set up"
+    if channel == Channel.SMS and settings.sms_provider == "outbox":
+        return "no SMS provider set up"
+    return ""
 
 
 def _back(shop: Shop, campaign_id: int, **query: str) -> RedirectResponse:
