@@ -132,3 +132,15 @@ def test_terms_and_words() -> None:
     assert words("07700 900111") == ["7700900111"]
     assert words("  Zoë  zoe ") == ["zoe"]
     assert words("!!") == []
+
+
+def test_accents_do_not_matter_before_indexing_either(session: Session, shop: Shop) -> None:
+    """Today's inquiries are read, not looked up: a name or message with accents is found
+    by the word typed without them (SQLite folds them by BarberBot's own function)."""
+    make_inquiry(session, shop=shop, customer_name="Åsa Ångström", email=None,
+                 phone="+44 7700 900444", message="Coupe dégradée, s'il vous plaît")  # fmt: skip
+
+    assert found(session, shop, "angstrom") == ["Åsa Ångström"]
+    assert found(session, shop, "DEGRADEE plait") == ["Åsa Ångström"]
+    assert found(session, shop, "ångström") == ["Åsa Ångström"]
+    assert found(session, shop, "angstrom dégradé") == ["Åsa Ångström"]

@@ -12,6 +12,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from barberbot.core.folding import SQLITE_NAME, folded_or_none
+
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
     """An engine tuned per backend: WAL SQLite with foreign keys, utf8mb4 MySQL."""
@@ -39,6 +41,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    dbapi_connection.create_function(SQLITE_NAME, 1, folded_or_none, deterministic=True)
 
 
 @dataclass

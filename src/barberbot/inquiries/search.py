@@ -19,7 +19,6 @@ longer the busier the shop.
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -39,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from barberbot.core.folding import Folded, folded
 from barberbot.models import Inquiry, InquiryTerm, SearchMark
 from barberbot.models.search import TERM_MAX
 
@@ -178,10 +178,11 @@ def _not_indexed(shop_id: int, wanted: list[str]) -> Select[uuid.UUID]:
 
 
 def _contains(word: str) -> ColumnElement[bool]:
+    """The (folded) word anywhere in the name, e-mail, message or phone, accents aside."""
     return or_(
-        Inquiry.customer_name.contains(word, autoescape=True),
-        Inquiry.email.contains(word, autoescape=True),
-        Inquiry.message.contains(word, autoescape=True),
+        Folded(Inquiry.customer_name).contains(word, autoescape=True),
+        Inquiry.email.contains(word, autoescape=True),  # kept lower case, ASCII mostly
+        Folded(Inquiry.message).contains(word, autoescape=True),
         Inquiry.phone.contains(word, autoescape=True),
     )
 
@@ -191,14 +192,8 @@ def _words(text: str) -> set[str]:
 
 
 def _ordered_words(text: str) -> list[str]:
-    plain = _folded(text)
+    plain = folded(text)
     return [w[:TERM_MAX] for w in _WORD.findall(plain)]
-
-
-def _folded(text: str) -> str:
-    """Lower case without accents: 'Zoë Núñez' -> 'zoe nunez'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _phone_terms(phone: str) -> set[str]:
