@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.support.live import LiveServer
-from tests.support.screenshots import SCREENSHOTS
+from tests.support.screenshots import SCREENSHOTS, partial
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -70,5 +70,7 @@ def desk(browser: Browser) -> Iterator[Page]:
 def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
-    page.screenshot(path=str(path), full_page=True)
+    written = partial(path)
+    page.screenshot(path=str(written), full_page=True)
+    written.replace(path)
     return path

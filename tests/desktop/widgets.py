@@ -8,6 +8,7 @@ from pathlib import Path
 from tkinter import ttk
 
 from barberbot.desktop.window import InquiryWindow
+from tests.support.screenshots import partial
 
 
 def type_into(window: InquiryWindow, field: str, text: str) -> None:
@@ -56,4 +57,8 @@ def value_of(window: InquiryWindow, field: str) -> str:
 def screenshot(window: tk.Misc, path: Path) -> None:
     window.update()
     path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["import", "-window", hex(window.winfo_id()), str(path)], check=True, timeout=30)
+    written = partial(path)
+    subprocess.run(
+        ["import", "-window", hex(window.winfo_id()), str(written)], check=True, timeout=30
+    )
+    written.replace(path)
