@@ -12,7 +12,7 @@ export UV_PYTHON := $(PYTHON)
 TEST_SYSTEM_PACKAGES := mariadb-server chromium fonts-noto-color-emoji xvfb imagemagick \
   libreoffice-calc-nogui poppler-utils
 
-.PHONY: run test test-sqlite test-mariadb lint typecheck bench system-deps clean \
+.PHONY: run test test-sqlite test-mariadb lint typecheck bench system-deps clean fuzz \
   image image-check rehearsal screenshots
 
 $(UV):
@@ -49,6 +49,10 @@ test-sqlite: .venv/.synced
 
 test-mariadb: .venv/.synced
 	.venv/bin/pytest --db=mariadb
+
+# Schemathesis over /openapi.json with 100 examples an operation instead of the suite's 8.
+fuzz: .venv/.synced
+	BARBERBOT_FUZZ_EXAMPLES=100 .venv/bin/pytest -q tests/web/test_fuzz.py
 
 lint: .venv/.synced
 	.venv/bin/ruff check src tests bench deploy

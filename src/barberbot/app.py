@@ -21,7 +21,7 @@ from barberbot.core.hotlayers import EmptySession, without_cookie
 from barberbot.core.hotpath import HotPathApp
 from barberbot.core.http import BodyLimitMiddleware, RequestLogMiddleware
 from barberbot.core.logging import configure_logging
-from barberbot.core.openapi import document_models
+from barberbot.core.openapi import document_errors, document_models
 from barberbot.core.ratelimit import RateLimiter
 from barberbot.core.settings import Settings
 from barberbot.dashboard.app import DashboardLoginGuard, mount_dashboard, outside_dashboard
@@ -130,6 +130,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.include_router(inquiries_router)
     document_models(app, InquiryCreate)  # the capture endpoint reads its own body
+    document_errors(app)
     app.include_router(inbox_router)
     app.include_router(inbox_updates_router)
     app.include_router(inbox_settings_router)
@@ -202,6 +203,11 @@ def _add_health(app: FastAPI, db: Database, relay: Relay | None) -> None:
             report |= {"outbox_backlog": backlog, "broker": relay.broker_state}
         return report
 
-    @app.get("/metrics", tags=["health"], summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        tags=["health"],
+        summary="Prometheus metrics",
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "The metrics"}},
+    )
     def prometheus_metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

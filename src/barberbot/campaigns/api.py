@@ -32,6 +32,7 @@ from barberbot.campaigns.schemas import (
 )
 from barberbot.campaigns.testsend import send_test
 from barberbot.core.deps import SessionDep, SettingsDep
+from barberbot.core.params import RowId, RowIdQuery
 from barberbot.customers import service as customers
 from barberbot.forms.deps import AnswerStoreDep
 from barberbot.inquiries.rules import InquiryInvalid
@@ -101,7 +102,7 @@ def list_customers(
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerDetail)
-def read_customer(customer_id: int, shop: MemberShop, session: SessionDep) -> CustomerDetail:
+def read_customer(customer_id: RowId, shop: MemberShop, session: SessionDep) -> CustomerDetail:
     customer = session.get(Customer, customer_id)
     if customer is None or customer.shop_id != shop.id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such customer in this shop.")
@@ -143,13 +144,13 @@ def create_segment(
 
 
 @router.get("/segments/{segment_id}", response_model=SegmentRead)
-def read_segment(segment_id: int, shop: MemberShop, session: SessionDep) -> SegmentRead:
+def read_segment(segment_id: RowId, shop: MemberShop, session: SessionDep) -> SegmentRead:
     return SegmentRead.model_validate(_segment(session, shop, segment_id))
 
 
 @router.put("/segments/{segment_id}", response_model=SegmentRead)
 def update_segment(
-    segment_id: int,
+    segment_id: RowId,
     body: SegmentCreate,
     shop: MemberShop,
     session: SessionDep,
@@ -167,7 +168,7 @@ def update_segment(
 
 @router.get("/segments/{segment_id}/preview", response_model=SegmentPreview)
 def preview_segment(
-    segment_id: int, shop: MemberShop, session: SessionDep, store: AnswerStoreDep
+    segment_id: RowId, shop: MemberShop, session: SessionDep, store: AnswerStoreDep
 ) -> SegmentPreview:
     rule = _segment(session, shop, segment_id).rule
     return _preview(session, shop, rule, store.in_database)
@@ -187,17 +188,17 @@ def create_campaign(body: CampaignCreate, shop: MemberShop, session: SessionDep)
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignRead)
-def read_campaign(campaign_id: int, shop: MemberShop, session: SessionDep) -> CampaignRead:
+def read_campaign(campaign_id: RowId, shop: MemberShop, session: SessionDep) -> CampaignRead:
     return CampaignRead.model_validate(_campaign(session, shop, campaign_id))
 
 
 @router.post("/campaigns/{campaign_id}/preview", response_model=MessagePreview)
 def preview_message(
-    campaign_id: int,
+    campaign_id: RowId,
     shop: MemberShop,
     session: SessionDep,
     links: LinksDep,
-    customer_id: int | None = None,
+    customer_id: RowIdQuery = None,
 ) -> MessagePreview:
     """The message as one real customer would get it (the segment's first, by default)."""
     campaign = _campaign(session, shop, campaign_id)
@@ -217,7 +218,7 @@ def preview_message(
 
 @router.post("/campaigns/{campaign_id}/test", response_model=MessagePreview)
 def send_test_message(
-    campaign_id: int,
+    campaign_id: RowId,
     body: TestSendRequest,
     shop: MemberShop,
     user: CurrentUser,
@@ -249,7 +250,7 @@ def send_test_message(
 
 @router.post("/campaigns/{campaign_id}/send", response_model=CampaignRead)
 def send_campaign(
-    campaign_id: int, body: SendRequest, shop: MemberShop, user: CurrentUser, session: SessionDep
+    campaign_id: RowId, body: SendRequest, shop: MemberShop, user: CurrentUser, session: SessionDep
 ) -> CampaignRead:
     """Schedule it: the background sender (`barberbot campaigns run`) does the sending."""
     owner_only(user, shop)
@@ -263,7 +264,7 @@ def send_campaign(
 
 @router.post("/campaigns/{campaign_id}/cancel", response_model=CampaignRead)
 def cancel_campaign(
-    campaign_id: int, shop: MemberShop, user: CurrentUser, session: SessionDep
+    campaign_id: RowId, shop: MemberShop, user: CurrentUser, session: SessionDep
 ) -> CampaignRead:
     owner_only(user, shop)
     campaign = _campaign(session, shop, campaign_id)
@@ -275,7 +276,7 @@ def cancel_campaign(
 
 
 @router.get("/campaigns/{campaign_id}/results", response_model=Results)
-def campaign_results(campaign_id: int, shop: MemberShop, session: SessionDep) -> Results:
+def campaign_results(campaign_id: RowId, shop: MemberShop, session: SessionDep) -> Results:
     return results(session, _campaign(session, shop, campaign_id))
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from barberbot.core.params import INT_MAX
+
 
 class CustomerRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -70,7 +72,7 @@ class SegmentPreview(BaseModel):
 
 class CampaignCreate(BaseModel):
     name: str
-    segment_id: int
+    segment_id: int = Field(ge=1, le=INT_MAX)
     channel: str = Field(description="email or sms")
     subject: str = ""
     body: str
@@ -109,7 +111,7 @@ class SendRequest(BaseModel):
 
 class TestSendRequest(BaseModel):
     to: str | None = Field(default=None, description="Default: your own e-mail (e-mail only).")
-    customer_id: int | None = None
+    customer_id: int | None = Field(default=None, ge=1, le=INT_MAX)
 
 
 class MessagePreview(BaseModel):

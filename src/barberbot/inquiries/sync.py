@@ -29,7 +29,7 @@ from barberbot.inquiries.intake import Accepted, Intake
 from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
 from barberbot.inquiries.writer import IdempotencyConflict
 from barberbot.models import Shop, Source
-from barberbot.models.base import utcnow
+from barberbot.models.base import INT_MAX, utcnow
 
 BATCH_MAX = 100
 
@@ -41,6 +41,7 @@ class SyncItem(BaseModel):
     form_version: int | None = Field(
         default=None,
         ge=0,
+        le=INT_MAX,
         description="The version of the shop's form its `inquiry.answers` were given against "
         "(0: no form); left out, the current form.",
     )

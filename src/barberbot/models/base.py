@@ -11,6 +11,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeEngine
 
+from barberbot.core import params
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -24,9 +26,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# The largest Integer a column holds on every backend (MariaDB's INT): an id above it names
-# nothing, and SQLite's driver cannot even send one above 2**63.
-INT_MAX = 2**31 - 1
+# The largest Integer a column holds on every backend: `core.params.INT_MAX`, re-exported here
+INT_MAX = params.INT_MAX
 
 
 def utcnow() -> datetime:

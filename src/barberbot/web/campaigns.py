@@ -21,6 +21,7 @@ from barberbot.campaigns.results import results
 from barberbot.campaigns.schemas import CampaignCreate
 from barberbot.campaigns.testsend import send_test
 from barberbot.core.deps import SessionDep, SettingsDep
+from barberbot.core.params import RowId
 from barberbot.core.settings import Settings
 from barberbot.customers import service as customers
 from barberbot.forms import service as forms
@@ -262,7 +263,7 @@ def _campaign(session: SessionDep, shop: Shop, campaign_id: int) -> Campaign:
 )
 def campaign_page(
     request: Request,
-    campaign_id: int,
+    campaign_id: RowId,
     shop: MemberShop,
     user: CurrentUser,
     session: SessionDep,
@@ -312,7 +313,7 @@ def _back(shop: Shop, campaign_id: int, **query: str) -> RedirectResponse:
 @router.post("/shops/{slug}/campaigns/{campaign_id}/send", name="send_campaign_page")
 def send_campaign(
     request: Request,
-    campaign_id: int,
+    campaign_id: RowId,
     shop: MemberShop,
     user: CurrentUser,
     session: SessionDep,
@@ -342,7 +343,7 @@ def send_campaign(
 @router.post("/shops/{slug}/campaigns/{campaign_id}/cancel", name="cancel_campaign_page")
 def cancel_campaign(
     request: Request,
-    campaign_id: int,
+    campaign_id: RowId,
     shop: MemberShop,
     user: CurrentUser,
     session: SessionDep,
@@ -360,7 +361,7 @@ def cancel_campaign(
 @router.post("/shops/{slug}/campaigns/{campaign_id}/test", name="test_campaign_page")
 def send_test_page(
     request: Request,
-    campaign_id: int,
+    campaign_id: RowId,
     shop: MemberShop,
     user: CurrentUser,
     session: SessionDep,
