@@ -31,6 +31,7 @@ from barberbot.campaigns.schemas import (
     TestSendRequest,
 )
 from barberbot.campaigns.testsend import send_test
+from barberbot.core.addresses import AddressInvalid
 from barberbot.core.deps import SessionDep, SettingsDep
 from barberbot.core.params import RowId, RowIdQuery
 from barberbot.customers import service as customers
@@ -231,6 +232,10 @@ def send_test_message(
     to = body.to or (user.email if campaign.channel == Channel.EMAIL else None)
     if not to:
         raise InquiryInvalid({"to": "Give the phone number to send the test SMS to."})
+    if auth.role_in(user, shop) != Role.OWNER and to.strip().casefold() != user.email:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Staff can send a test only to their own e-mail address."
+        )
     customers.sync_for_reading(session, shop)
     try:
         customer = service.sample_customer(session, shop, campaign, body.customer_id)
@@ -239,6 +244,8 @@ def send_test_message(
     rendered = service.render_for(shop, campaign, customer, links)
     try:
         send_test(settings, shop, campaign.channel, to, rendered)
+    except AddressInvalid as error:
+        raise InquiryInvalid({"to": str(error)}) from None
     except (SendFailed, Unavailable) as error:
         raise HTTPException(
             status.HTTP_502_BAD_GATEWAY, f"The test was not sent: {error}"

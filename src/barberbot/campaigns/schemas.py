@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from barberbot.core.addresses import email_address
 from barberbot.core.params import INT_MAX
 
 
@@ -138,4 +139,11 @@ class Results(BaseModel):
 
 class CampaignSettingsRead(BaseModel):
     email_double_opt_in: bool
-    reply_to: str | None
+    reply_to: str | None = Field(
+        default=None, description="One e-mail address customers' replies go to (none: the shop's)."
+    )
+
+    @field_validator("reply_to")
+    @classmethod
+    def _one_address(cls, value: str | None) -> str | None:
+        return email_address(value) if value and value.strip() else None

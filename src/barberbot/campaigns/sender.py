@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session, aliased
 
 from barberbot.campaigns import segments, service, sql
 from barberbot.campaigns.confirmations import Confirmations
+from barberbot.campaigns.errors import Invalid
 from barberbot.campaigns.links import Links
 from barberbot.campaigns.rules import RuleInvalid
 from barberbot.campaigns.verp import ReturnPaths
@@ -425,25 +426,31 @@ class Sender:
     def _deliver(
         self, shop: Shop, campaign: Campaign, claim: Claim, reply_to: str | None
     ) -> Outcome:
-        rendered = service.render_for(shop, campaign, claim.customer, self.links)
-        if campaign.channel == Channel.EMAIL:
-            url = self.links.unsubscribe_url(claim.customer.id, Channel.EMAIL, campaign.id)
-            path = self.paths.address(claim.recipient_id) if self.paths else None
-            message: Email | Sms = Email(
-                claim.address, rendered.subject, rendered.body, url, reply_to,
-                return_path=path, shop_id=shop.id,
-            )  # fmt: skip
-        else:
-            message = Sms(claim.address, rendered.body, shop_id=shop.id)
         try:
-            self.transport.send(message)
+            self.transport.send(self._message(shop, campaign, claim, reply_to))
         except Unavailable:
             self._release(claim.recipient_id)
             raise
         except SendFailed as failed:
             status = RecipientStatus.BOUNCED if failed.bounced else RecipientStatus.FAILED
             return Outcome(claim.recipient_id, status, failed.reason, None)
+        except (ValueError, Invalid) as bad:  # this message cannot be made: the rest go on
+            log.warning("message not made", extra={"campaign": campaign.id, "error": str(bad)})
+            return Outcome(claim.recipient_id, RecipientStatus.FAILED, _unmade(bad), None)
         return Outcome(claim.recipient_id, RecipientStatus.SENT, None, self.now())
+
+    def _message(
+        self, shop: Shop, campaign: Campaign, claim: Claim, reply_to: str | None
+    ) -> Email | Sms:
+        rendered = service.render_for(shop, campaign, claim.customer, self.links)
+        if campaign.channel != Channel.EMAIL:
+            return Sms(claim.address, rendered.body, shop_id=shop.id)
+        url = self.links.unsubscribe_url(claim.customer.id, Channel.EMAIL, campaign.id)
+        path = self.paths.address(claim.recipient_id) if self.paths else None
+        return Email(
+            claim.address, rendered.subject, rendered.body, url, reply_to,
+            return_path=path, shop_id=shop.id,
+        )  # fmt: skip
 
     @staticmethod
     def _record(connection: Connection, done: Outcome) -> None:
@@ -496,3 +503,10 @@ class Sender:
                 .where(Campaign.status == CampaignStatus.SENDING, ~waiting)
                 .values(status=CampaignStatus.SENT, finished_at=self.now())
             )
+
+
+def _unmade(error: Exception) -> str:
+    """Why a message could not be made, in the owner's words."""
+    if isinstance(error, Invalid):
+        return "Not sent: " + "; ".join(error.errors.values())
+    return f"Not sent: the message could not be made ({error})."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from barberbot.campaigns.templates import Rendered
+from barberbot.core.addresses import email_address
 from barberbot.core.settings import Settings
 from barberbot.messaging.messages import Email, Sent, Sms
 from barberbot.messaging.transport import transport_for
@@ -10,7 +11,10 @@ from barberbot.models import Channel, Shop
 
 
 def send_test(settings: Settings, shop: Shop, channel: str, to: str, rendered: Rendered) -> Sent:
-    """Raises SendFailed or Unavailable, with the reason, if it did not go."""
+    """Raises AddressInvalid for a `to` that is not one e-mail address, SendFailed or
+    Unavailable, with the reason, if it did not go."""
+    if channel == Channel.EMAIL:
+        to = email_address(to)
     transport = transport_for(settings)
     try:
         if channel == Channel.EMAIL:

@@ -20,6 +20,7 @@ from barberbot.campaigns.errors import Invalid
 from barberbot.campaigns.results import results
 from barberbot.campaigns.schemas import CampaignCreate
 from barberbot.campaigns.testsend import send_test
+from barberbot.core.addresses import AddressInvalid
 from barberbot.core.deps import SessionDep, SettingsDep
 from barberbot.core.params import RowId
 from barberbot.core.settings import Settings
@@ -27,7 +28,7 @@ from barberbot.customers import service as customers
 from barberbot.forms import service as forms
 from barberbot.forms.definition import NO_FORM
 from barberbot.messaging.errors import SendFailed, Unavailable
-from barberbot.models import Campaign, Channel, Shop, User
+from barberbot.models import Campaign, Channel, Role, Shop, User
 from barberbot.models.base import utcnow
 from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import check_csrf, csrf_token
@@ -375,12 +376,16 @@ def send_test_page(
     to = to.strip() or (user.email if campaign.channel == Channel.EMAIL else "")
     if not to:
         return _back(shop, campaign_id, error="Give the phone number for the test SMS.")
+    if auth.role_in(user, shop) != Role.OWNER and to.casefold() != user.email:
+        return _back(shop, campaign_id, error="Staff can send a test only to their own e-mail.")
     try:
         customer = service.sample_customer(session, shop, campaign, None)
         rendered = service.render_for(shop, campaign, customer, links)
         sent = send_test(settings, shop, campaign.channel, to, rendered)
     except Invalid as invalid:
         return _back(shop, campaign_id, error=next(iter(invalid.errors.values())))
+    except AddressInvalid as invalid_address:
+        return _back(shop, campaign_id, error=str(invalid_address))
     except (SendFailed, Unavailable) as failed:
         return _back(shop, campaign_id, error=f"The test was not sent: {failed}")
     if sent.kept_locally:  # no mail server (or SMS provider) set up
