@@ -1,6 +1,7 @@
 """A search for common words, read newest first (`search_newest`), gives the inbox the same
 pages as the ids-first search, in both orders and both directions, with a total that stops
-at its cap ("more than"), and lets the ids lead when its window holds too few. The limits
+at "many" when a full window holds a page of them, and lets the ids lead when its window holds
+too few. The limits
 are made small so a few dozen inquiries are "many"."""
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def busy(session: Session, shop: Shop) -> Shop:
 def small(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "COMMON", 5)
     monkeypatch.setattr(search_newest, "WINDOW", 12)
-    monkeypatch.setattr(search_newest, "CAP", 4)
+    monkeypatch.setattr(search_newest, "MANY", 4)
 
 
 def _walk(session: Session, shop: Shop, text: str, order: Order) -> list[tuple[list[str], int]]:
@@ -84,7 +85,7 @@ def test_a_total_past_the_cap_is_more_than_and_a_sparse_window_counts_in_full(
     second = listing.page(session, [busy.id], InquiryFilters(q="fade"), size=3,
                           after=(common.rows[-1].received_at, common.rows[-1].id))  # fmt: skip
 
-    assert (common.total, common.more, common.first, common.last) == (4, True, 1, 3)  # 6 in 12
+    assert (common.total, common.more, common.first, common.last) == (6, True, 1, 3)  # 6 in 12
     assert [r.customer_name for r in common.rows] == ["Customer 00", "Customer 02", "Customer 04"]
     assert (sparse.total, sparse.more) == (8, False)  # 3 in the window of 12: counted in full
     assert [r.customer_name for r in sparse.rows] == ["Customer 00", "Customer 05", "Customer 10"]
@@ -119,5 +120,5 @@ def test_the_inbox_page_says_more_than(
     sparse = client.get(url, params={"q": "saturday"})
 
     assert showing(whole.text) == f"Showing 1{DASH}20 of 20"  # all on one page: count known
-    assert showing(common.text) == f"Showing 1{DASH}5 of more than 5"  # 6 in the newest 12
+    assert showing(common.text) == f"Showing 1{DASH}5 of many"  # 6 in the newest 12
     assert showing(sparse.text) == f"Showing 1{DASH}5 of 8"  # 3 in the newest 12: all counted

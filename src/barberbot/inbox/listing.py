@@ -43,11 +43,11 @@ class Order(enum.StrEnum):
 @dataclass(frozen=True)
 class Page:
     rows: Sequence[Inquiry]
-    total: int  # every inquiry the filters match (at least, when `more`)
+    total: int  # every inquiry the filters match (at least, when `more`: "many")
     first: int  # the position of the first row, from 1 (0 when there are none)
     has_previous: bool
     has_next: bool
-    more: bool = False  # a search for common words: there are more than `total`
+    more: bool = False  # a search for common words: many, more than `total` (not counted)
 
     @property
     def last(self) -> int:

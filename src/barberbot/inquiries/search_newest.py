@@ -2,7 +2,8 @@
 filters keep, in the list's order, each tested for the words (`search.having`), among the
 first WINDOW of them only. A page of a common word is among the newest few hundred; if those
 WINDOW hold too few, the caller lets the found ids lead instead (`search.narrowed`), so no
-search reads more than WINDOW inquiries this way. Its total stops at CAP: "more than 500".
+search reads more than WINDOW inquiries this way. Its total is "many" when a full window held
+at least MANY (counting them all would read every inquiry with the word).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from sqlalchemy.orm import Session
 from barberbot.inquiries import search
 from barberbot.models import Inquiry
 
-WINDOW = 5_000  # inquiries read at most, newest first, for a page or a total
-CAP = 500  # a total this big is shown as "more than" (found in WINDOW: one in ten have the words)
+WINDOW = 1_000  # inquiries read at most, newest first, for a page or a total
+MANY = 50  # found in a full window: "many" (a page of them, and more beyond the window)
+COVER_INDEX = "ix_inquiries_shop_received_cover"
 
 
 @dataclass(frozen=True)
@@ -53,26 +55,25 @@ def first_ids(
 def total(
     session: Session, plain: Select[Inquiry], shop_ids: Sequence[int], text: str
 ) -> Total | None:
-    """How many inquiries of `plain` have the words, counted to CAP among its newest WINDOW;
-    None when those hold fewer than CAP and it has more (only a full count can tell)."""
+    """How many inquiries of `plain` have the words among its newest WINDOW: all of them when
+    that is every inquiry of `plain`, "many" (`more`) when a full window held at least MANY;
+    None otherwise (few in the window, more beyond it: only a full count can tell)."""
     window = _window(plain, descending=True)
-    found = (
-        select(literal(1))
-        .where(search.having(session, shop_ids, text, window.c.id, window.c.shop_id))
-        .limit(CAP + 1)
+    found = select(literal(1)).where(
+        search.having(session, shop_ids, text, window.c.id, window.c.shop_id)
     )
     count = session.scalar(select(func.count()).select_from(found.subquery())) or 0
-    if count > CAP:
-        return Total(CAP, more=True)
-    if _full(session, window):
-        return None
-    return Total(count, more=False)
+    if not _full(session, window):
+        return Total(count, more=False)
+    return Total(count, more=True) if count >= MANY else None
 
 
 def _window(plain: Select[Inquiry], descending: bool) -> Subquery:
     at, key = Inquiry.received_at, Inquiry.id
     order = (at.desc(), key.desc()) if descending else (at.asc(), key.asc())
     columns = plain.with_only_columns(Inquiry.id, Inquiry.shop_id, Inquiry.received_at)
+    for dialect in ("mysql", "mariadb"):  # in order, not the whole shop sorted first
+        columns = columns.with_hint(Inquiry, f"FORCE INDEX ({COVER_INDEX})", dialect)
     return columns.order_by(*order).limit(WINDOW).subquery("newest")
 
 
