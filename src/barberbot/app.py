@@ -55,6 +55,8 @@ from barberbot.web.inquiry import router as inquiry_pages_router
 from barberbot.web.outbox import router as outbox_router
 from barberbot.web.owner import router as owner_router
 from barberbot.web.saved_replies import router as saved_replies_router
+from barberbot.web.settings import LOGO_UPLOAD_MAX, LOGO_UPLOAD_PATH
+from barberbot.web.settings import router as shop_settings_pages_router
 from barberbot.web.templating import STATIC_DIR
 
 
@@ -123,7 +125,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         https_only=settings.session_cookie_secure,
         max_age=14 * 24 * 3600,
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        # a logo may be chosen larger than it may be, to be refused beside its field
+        uploads=[(LOGO_UPLOAD_PATH, LOGO_UPLOAD_MAX)],
+    )
     app.add_middleware(RequestLogMiddleware)
     install_error_handlers(app)
     install_form_error_handlers(app)
@@ -147,6 +154,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(inquiry_pages_router)
     app.include_router(saved_replies_router)
     app.include_router(inbox_settings_pages_router)
+    app.include_router(shop_settings_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_dashboard(app, db)
     _add_health(app, db, relay)

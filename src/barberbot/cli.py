@@ -444,14 +444,18 @@ def report(
 @app.command()
 def settle() -> None:
     """Bring every shop's dashboard rollups and customers up to the settled days, one shop at a
-    time (the Kubernetes CronJob; `serve` or the Kafka worker also do it as they run)."""
+    time (the Kubernetes CronJob; `serve` or the Kafka worker also do it as they run), and
+    erase the inquiries past a shop's data retention, if it turned that on."""
     from barberbot.analytics.settling import settle_all
+    from barberbot.forms.stores import answer_store_for
 
     settings = _settings()
     db = _database(settings)
+    answers = answer_store_for(settings)
     try:
-        done = settle_all(db)
+        done = settle_all(db, answers=answers)
     finally:
+        answers.close()
         db.engine.dispose()
     typer.echo(f"Settled {done.shops - done.failed} of {done.shops} shops.")
     if done.failed:

@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 from barberbot.analytics import rollup_settle
 from barberbot.core.db import Database
 from barberbot.customers import service as customers
-from barberbot.inquiries import search_index
+from barberbot.forms.store import AnswerStore
+from barberbot.inquiries import retention, search_index
 from barberbot.models import Inquiry, Shop
 
 log = logging.getLogger("barberbot.settling")
@@ -48,11 +49,16 @@ class Settled:
 
 
 def settle_all(
-    db: Database, now: datetime | None = None, stopping: threading.Event | None = None
+    db: Database,
+    now: datetime | None = None,
+    stopping: threading.Event | None = None,
+    answers: AnswerStore | None = None,
 ) -> Settled:
     """Settle every shop, each in its own transaction; a shop that fails (another settler was
     writing the same rows) is logged and tried again the next round. `now`: the moment days
-    are settled by (tests move it); `stopping`: set, the round ends after the current shop."""
+    are settled by (tests move it); `stopping`: set, the round ends after the current shop;
+    `answers`: given (by `barberbot settle`), the shops' data retention is kept too, their
+    expired inquiries erased with their answers from this store."""
     with db.sessions() as session:
         shop_ids = list(session.scalars(select(Shop.id).order_by(Shop.id)))
     done = Settled()
@@ -62,6 +68,8 @@ def settle_all(
         done.shops += 1
         try:
             with db.transaction() as session:
+                if answers is not None:
+                    _erase_expired(session, shop_id, answers, now)
                 settle_shop(session, shop_id, now)
         except DBAPIError as error:
             done.failed += 1
@@ -70,6 +78,15 @@ def settle_all(
                 extra={"shop_id": shop_id, "error": type(error.orig).__name__},
             )
     return done
+
+
+def _erase_expired(
+    session: Session, shop_id: int, answers: AnswerStore, now: datetime | None
+) -> None:
+    """Before the shop's rollups settle, so the days its erasures made late settle with them."""
+    erased = retention.erase_expired(session, session.get_one(Shop, shop_id), answers, now)
+    if erased:
+        log.info("erased expired inquiries", extra={"shop_id": shop_id, "erased": erased})
 
 
 def settle_shop(session: Session, shop_id: int, now: datetime | None = None) -> None:

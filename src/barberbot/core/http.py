@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import secrets
 import time
+from collections.abc import Sequence
 
 from fastapi import HTTPException
 from fastapi.responses import JSONResponse
@@ -58,18 +60,29 @@ def limited(receive: Receive, max_bytes: int) -> Receive:
 
 
 class BodyLimitMiddleware:
-    """Answers 413 for a request body over `max_bytes`, declared or streamed."""
+    """Answers 413 for a request body over `max_bytes`, declared or streamed; `uploads`: paths
+    (regular expressions) that take a larger body, each with its own limit."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, uploads: Sequence[tuple[str, int]] = ()
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.uploads = [(re.compile(path), most) for path, most in uploads]
+
+    def _limit(self, path: str) -> int:
+        for pattern, most in self.uploads:
+            if pattern.fullmatch(path):
+                return most
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if declared_too_large(scope, self.max_bytes):
-            await self._reject(scope, receive, send)
+        max_bytes = self._limit(scope["path"]) if self.uploads else self.max_bytes
+        if declared_too_large(scope, max_bytes):
+            await self._reject(scope, receive, send, max_bytes)
             return
         started = False
 
@@ -79,14 +92,14 @@ class BodyLimitMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, limited(receive, self.max_bytes), tracking_send)
+            await self.app(scope, limited(receive, max_bytes), tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._reject(scope, receive, send)
+                await self._reject(scope, receive, send, max_bytes)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         """The answer the app's HTTP error handler gives (`web/errors.py`): JSON `detail`."""
-        refused = BodyTooLarge(self.max_bytes)
+        refused = BodyTooLarge(max_bytes)
         response = JSONResponse({"detail": refused.detail}, 413, headers=refused.headers)
         await response(scope, receive, send)
 

@@ -20,6 +20,7 @@ from barberbot.forms import service as forms
 from barberbot.forms.schemas import FormField
 from barberbot.forms.store import AnswerStore
 from barberbot.models import Campaign, Inquiry, Shop, User
+from barberbot.shops import inquiry_types
 
 CAMPAIGN_LIMIT = 20  # the newest; older ones are on each shop's campaigns page
 
@@ -102,8 +103,13 @@ def _answer_filters(
 
 
 def filter_options(session: Session, view: View) -> tuple[list[dict[str, str]], list[str]]:
-    """The inquiry types and the locations a view's shops offer, for the filters."""
-    types = [{"label": label, "value": key} for key, label in view.type_labels.items()]
+    """The inquiry types (every one: a retired one says so) and the locations of a view's
+    shops, for the filters."""
+    offered = {key for shop in view.shops for key in inquiry_types.offered(shop)}
+    types = [
+        {"label": label if key in offered else f"{label} (retired)", "value": key}
+        for key, label in view.type_labels.items()
+    ]
     return types, queries.locations(session, [shop.id for shop in view.shops])
 
 

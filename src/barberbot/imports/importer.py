@@ -36,6 +36,7 @@ from barberbot.inquiries.rules import CONTACT_FIELD, InquiryCreate, InquiryInval
 from barberbot.inquiries.writer import Written
 from barberbot.models import Shop, Source
 from barberbot.models.base import utcnow
+from barberbot.shops import inquiry_types
 
 # Row ids are uuid5 names in this namespace: the same shop and row give the same id.
 ROW_NAMESPACE = uuid.UUID("6f1d3c52-2b8e-4d0a-9a57-3f0c4a6e8b21")
@@ -166,7 +167,7 @@ def _check_row(
         raw[ANSWERS] = answers
     data = None
     try:
-        data = validate_inquiry(raw, shop.type_labels(), form, country=shop.country)
+        data = validate_inquiry(raw, inquiry_types.offered(shop), form, country=shop.country)
         if not data.marketing_consent:
             data = data.model_copy(update={"consent_text": None})
     except InquiryInvalid as invalid:

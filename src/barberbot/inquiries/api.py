@@ -39,6 +39,7 @@ from barberbot.inquiries.schemas import (
 from barberbot.inquiries.sync import SyncBatch, SyncReport
 from barberbot.inquiries.writer import IdempotencyConflict
 from barberbot.models import Role, Shop, Source
+from barberbot.shops import inquiry_types
 from barberbot.shops.deps import MemberShop
 
 router = APIRouter(prefix="/api/v1/shops/{slug}/inquiries", tags=["inquiries"])
@@ -69,7 +70,9 @@ async def create_inquiry(request: Request, slug: str) -> Response:
     shop, form = await shop_with_form(request, slug)
     await check_rate(request)
     idempotency_key = _idempotency_key(request)
-    data = validate_inquiry(await _body(request), shop.type_labels(), form, country=shop.country)
+    data = validate_inquiry(
+        await _body(request), inquiry_types.offered(shop), form, country=shop.country
+    )
     capture = prepare(
         shop, data, source=Source.API, form_version=form.version, idempotency_key=idempotency_key
     )

@@ -30,6 +30,7 @@ from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
 from barberbot.inquiries.writer import IdempotencyConflict
 from barberbot.models import Shop, Source
 from barberbot.models.base import INT_MAX, utcnow
+from barberbot.shops import inquiry_types
 
 BATCH_MAX = 100
 
@@ -110,7 +111,7 @@ def _capture(shop: Shop, item: SyncItem, form: FormDefinition | None) -> Capture
         raise InquiryInvalid(
             {"form_version": f"The shop's form has no version {item.form_version}."}
         )
-    data = validate_inquiry(item.inquiry, shop.type_labels(), form, country=shop.country)
+    data = validate_inquiry(item.inquiry, inquiry_types.offered(shop), form, country=shop.country)
     return prepare(
         shop,
         data,

@@ -37,7 +37,7 @@ from barberbot.models.inquiry import Gender, Inquiry, InquiryStatus, Outcome, So
 from barberbot.models.rollup import RollupAge, RollupCount, RollupHour
 from barberbot.models.search import InquiryTerm, SearchMark
 from barberbot.models.settled import LateDay, SettledMark
-from barberbot.models.shop import Shop
+from barberbot.models.shop import Shop, ShopLogo, ShopSettingsVersion
 from barberbot.models.user import ApiToken, Membership, Role, User
 
 __all__ = [
@@ -84,6 +84,8 @@ __all__ = [
     "Segment",
     "SettledMark",
     "Shop",
+    "ShopLogo",
+    "ShopSettingsVersion",
     "Source",
     "User",
 ]

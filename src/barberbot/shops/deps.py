@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, status
 from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser
 from barberbot.core.deps import SessionDep
-from barberbot.models import Shop
+from barberbot.models import Role, Shop
 from barberbot.shops import service as shops
 
 
@@ -36,3 +36,13 @@ def get_member_shop(slug: str, user: CurrentUser, session: SessionDep) -> Shop:
 
 
 MemberShop = Annotated[Shop, Depends(get_member_shop)]
+
+
+def get_owned_shop(shop: MemberShop, user: CurrentUser) -> Shop:
+    """A shop the user owns; a member who is not an owner gets 403, anyone else 404."""
+    if auth.role_in(user, shop) != Role.OWNER:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the shop's owners can do this.")
+    return shop
+
+
+OwnedShop = Annotated[Shop, Depends(get_owned_shop)]

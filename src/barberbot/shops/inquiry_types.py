@@ -35,6 +35,14 @@ def offered(shop: Shop) -> dict[str, str]:
     return {t["key"]: t["label"] for t in shop.inquiry_types if not t.get("retired")}
 
 
+def listed(shop: Shop) -> dict[str, str]:
+    """key -> label of every type, for filters: a retired one's label says so."""
+    return {
+        t["key"]: f"{t['label']} (retired)" if t.get("retired") else t["label"]
+        for t in shop.inquiry_types
+    }
+
+
 def retired(shop: Shop) -> dict[str, str]:
     return {t["key"]: t["label"] for t in shop.inquiry_types if t.get("retired")}
 

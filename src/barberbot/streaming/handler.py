@@ -28,6 +28,7 @@ from barberbot.inquiries.capture import Capture, prepare
 from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
 from barberbot.inquiries.writer import IdempotencyConflict
 from barberbot.models import Shop
+from barberbot.shops import inquiry_types
 from barberbot.streaming.messages import BadMessage, InquiryMessage, decode
 
 
@@ -122,7 +123,9 @@ def _capture(shop: Shop | None, message: InquiryMessage, forms_used: _Forms) -> 
     if form is None:
         raise BadMessage(f"unknown form version {message.form_version} of shop {shop.slug!r}")
     try:
-        data = validate_inquiry(message.inquiry, shop.type_labels(), form, country=shop.country)
+        data = validate_inquiry(
+            message.inquiry, inquiry_types.offered(shop), form, country=shop.country
+        )
     except InquiryInvalid as invalid:
         raise BadMessage(f"invalid inquiry: {invalid}") from None
     return prepare(

@@ -30,6 +30,7 @@ from barberbot.forms.definition import NO_FORM
 from barberbot.messaging.errors import SendFailed, Unavailable
 from barberbot.models import Campaign, Channel, Role, Shop, User
 from barberbot.models.base import utcnow
+from barberbot.shops import inquiry_types
 from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import check_csrf, csrf_token
 from barberbot.web.templating import NO_FRAMING, templates
@@ -68,7 +69,7 @@ def _choices(request: Request, session: SessionDep, shop: Shop) -> builder.Choic
     answer conditions in segments."""
     in_sql = request.app.state.answer_store.in_database
     form = forms.current(session, shop) if in_sql else NO_FORM
-    return builder.choices_for(shop.type_labels(), segments.locations(session, shop), form)
+    return builder.choices_for(inquiry_types.listed(shop), segments.locations(session, shop), form)
 
 
 def _overview(

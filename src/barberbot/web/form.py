@@ -23,7 +23,9 @@ from barberbot.inquiries.deps import intake_of
 from barberbot.inquiries.entry import TooManySubmissions, check_rate, shop_with_form
 from barberbot.inquiries.rules import InquiryInvalid, validate_inquiry
 from barberbot.models import Gender, Shop, Source
+from barberbot.shops import inquiry_types, logo
 from barberbot.shops.deps import PublicShop
+from barberbot.web.brand import brand_css
 from barberbot.web.templating import templates
 
 router = APIRouter(tags=["web form"], include_in_schema=False)
@@ -102,6 +104,8 @@ def _render_form(
             "action": action,
             "genders": list(Gender),
             "consent_text": shop.effective_consent_text(),
+            "types": inquiry_types.offered(shop),
+            **branding(shop),
             "questions": form.asked,
             "answers": answers or {},
         },
@@ -160,7 +164,7 @@ async def submit_inquiry(
 
     try:
         data = validate_inquiry(
-            values | {ANSWERS: answers}, shop.type_labels(), form, country=shop.country
+            values | {ANSWERS: answers}, inquiry_types.offered(shop), form, country=shop.country
         )
     except InquiryInvalid as invalid:
         return again(invalid.errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
@@ -196,6 +200,24 @@ def inquiry_thanks(
     return templates.TemplateResponse(
         request,
         "thanks.html",
-        {"shop": shop, "embed": embed, "again": again},
+        {"shop": shop, "embed": embed, "again": again, **branding(shop)},
         headers=FRAMEABLE,
+    )
+
+
+def branding(shop: Shop) -> dict[str, str | None]:
+    """The shop's colour and logo on its public pages."""
+    return {"brand_css": brand_css(shop), "logo": logo.url(shop)}
+
+
+@router.get("/s/{slug}/logo/{digest}", name="shop_logo")
+def shop_logo(shop: PublicShop, digest: str, session: SessionDep) -> Response:
+    """The logo under its digest: the same address is the same image for good."""
+    found = logo.read(session, shop.id, digest)
+    if found is None:
+        return Response(status_code=status.HTTP_404_NOT_FOUND)
+    return Response(
+        found.data,
+        media_type=found.content_type,
+        headers={"Cache-Control": "public, max-age=31536000, immutable", **FRAMEABLE},
     )

@@ -18,7 +18,7 @@ from barberbot.forms.answers import labelled
 from barberbot.forms.deps import AnswerStoreDep
 from barberbot.forms.store import AnswersUnavailable
 from barberbot.inquiries import service as inquiries
-from barberbot.models import Gender, Inquiry, Shop, User
+from barberbot.models import Gender, Inquiry, Role, Shop, User
 from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import check_csrf, csrf_token
 from barberbot.web.templating import NO_FRAMING, templates
@@ -151,6 +151,7 @@ def shop_page(
             "snippet": embed_snippet(base_url, shop),
             "form_url": f"{base_url}/s/{shop.slug}/inquire",
             "type_labels": shop.type_labels(),
+            "is_owner": auth.role_in(user, shop) == Role.OWNER,
             "gender_label": lambda value: Gender(value).label,
             "local": lambda at: at.astimezone(zone).strftime("%d %b %Y %H:%M"),
         },
