@@ -49,6 +49,10 @@ from barberbot.web.consent import router as consent_router
 from barberbot.web.errors import install_error_handlers
 from barberbot.web.form import router as form_router
 from barberbot.web.form_editor import router as form_editor_router
+from barberbot.web.import_jobs import ImportJobs
+from barberbot.web.imports import UPLOAD_BODY_BYTES as IMPORT_UPLOAD_BYTES
+from barberbot.web.imports import UPLOAD_PATH as IMPORT_UPLOAD_PATH
+from barberbot.web.imports import router as import_pages_router
 from barberbot.web.inbox import router as inbox_pages_router
 from barberbot.web.inbox_settings import router as inbox_settings_pages_router
 from barberbot.web.inquiry import router as inquiry_pages_router
@@ -115,6 +119,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.answer_store = answers
     app.state.relay = relay
     app.state.sender = sender
+    app.state.import_jobs = ImportJobs()
 
     app.add_middleware(DashboardLoginGuard)  # added first, so it runs inside the session
     app.add_middleware(
@@ -129,7 +134,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         # a logo may be chosen larger than it may be, to be refused beside its field
-        uploads=[(LOGO_UPLOAD_PATH, LOGO_UPLOAD_MAX)],
+        uploads=[
+            (LOGO_UPLOAD_PATH, LOGO_UPLOAD_MAX),
+            (IMPORT_UPLOAD_PATH, IMPORT_UPLOAD_BYTES),
+        ],
     )
     app.add_middleware(RequestLogMiddleware)
     install_error_handlers(app)
@@ -155,6 +163,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(saved_replies_router)
     app.include_router(inbox_settings_pages_router)
     app.include_router(shop_settings_pages_router)
+    app.include_router(import_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_dashboard(app, db)
     _add_health(app, db, relay)

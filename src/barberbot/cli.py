@@ -26,8 +26,10 @@ from barberbot.demo.data import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG, load_demo
 from barberbot.forms import service as forms
 from barberbot.forms.store import AnswerStore, AnswersUnavailable
 from barberbot.forms.stores import answer_store_for
+from barberbot.imports import type_choices
 from barberbot.imports.importer import ImportPlan, plan_import, store_plan
 from barberbot.imports.reader import FileInvalid, Table, read_table
+from barberbot.imports.terminal import TypeOptions, report_added, report_notes
 from barberbot.inbox.sender import inbox_sending
 from barberbot.inquiries import export as exports
 from barberbot.inquiries import service as inquiries
@@ -324,11 +326,21 @@ def import_command(
         bool, typer.Option(help="Import the valid rows even if some are rejected.")
     ] = False,
     dry_run: Annotated[bool, typer.Option(help="Check every row; store nothing.")] = False,
+    add_types: Annotated[
+        bool, typer.Option(help="Add the file's inquiry types the shop does not have.")
+    ] = False,
+    map_type: Annotated[
+        list[str] | None,
+        typer.Option(
+            help='"Label in the file=type key": import that type as one of the shop\'s '
+            "(repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Import a spreadsheet of inquiries (the desktop workbook, or a shop's own) into a shop.
 
-    All or nothing: if any row is rejected, nothing is stored (unless --skip-invalid).
-    Importing the same file again adds nothing.
+    All or nothing: if any row is rejected, nothing is stored (unless --skip-invalid), the
+    types --add-types would add neither. Importing the same file again adds nothing.
     """
     if not file.is_file():
         raise _fail(f"No file {str(file)!r}.")
@@ -338,8 +350,9 @@ def import_command(
     except FileInvalid as invalid:
         raise _fail(f"Nothing imported: {invalid}") from None
     answers = answer_store_for(settings)
+    choices = TypeOptions(add_types, map_type or [])
     try:
-        _import_table(settings, answers, table, file, shop, skip_invalid, dry_run)
+        _import_table(settings, answers, table, file, shop, skip_invalid, dry_run, choices)
     except AnswersUnavailable:
         raise _fail("Nothing imported: the store of custom answers cannot be reached.") from None
     finally:
@@ -354,23 +367,32 @@ def _import_table(
     shop: str,
     skip_invalid: bool,
     dry_run: bool,
+    type_options: TypeOptions,
 ) -> None:
     with _database(settings).transaction() as session:
         found = shops.by_slug(session, shop)
         if found is None:
             raise _fail(f"Unknown shop {shop!r}.")
         form = forms.current(session, found)
+        try:
+            types, unchosen = type_options.choose(session, found, table, dry_run)
+        except type_choices.TypeChoicesInvalid as invalid:
+            raise _fail(f"Nothing imported: {invalid}") from None
         with typer.progressbar(length=len(table.rows), label="Checking", file=sys.stderr) as bar:
-            plan = plan_import(table, found, form=form, progress=bar.update)
+            plan = plan_import(table, found, form=form, progress=bar.update, types=types)
         _report_rejected(plan)
+        report_notes(plan)
         if plan.rejected and not skip_invalid:
             valid = len(table.rows) - len(plan.rejected)
+            types_hint = ", add the inquiry types with --add-types" if unchosen else ""
             raise _fail(
                 f"Nothing imported: {len(plan.rejected)} of {len(table.rows)} rows are not "
-                f"valid. Correct them, or add --skip-invalid to import the other {valid}."
+                f"valid. Correct them{types_hint}, or add --skip-invalid to import the other "
+                f"{valid}."
             )
         if dry_run:
             typer.echo(f"Checked: {len(plan.captures)} inquiries can be imported (dry run).")
+            report_added(types, "would be added")
             return
         with typer.progressbar(
             length=len(plan.captures), label="Importing", file=sys.stderr
@@ -384,6 +406,7 @@ def _import_table(
         + (f", {len(plan.rejected)} rows skipped" if plan.rejected else "")
         + "."
     )
+    report_added(types, "added")
     if plan.answer_headers:
         typer.echo(f"Columns imported as answers: {', '.join(plan.answer_headers)}.")
     ignored = [name for name in table.columns.ignored if name not in plan.answer_headers]

@@ -64,7 +64,9 @@ def test_breakdowns(session: Session, week: Shop) -> None:
     assert bands == {"under 18": 1, "18-24": 0, "25-34": 2, "35-44": 0, "45-54": 1,
                      "55-64": 0, "65+": 0}  # fmt: skip
     genders = dict(zip(summary.by_gender["gender"], summary.by_gender["inquiries"], strict=True))
-    assert genders == {"female": 2, "male": 2, "non_binary": 0, "prefer_not_to_say": 0}
+    assert genders == {
+        "female": 2, "male": 2, "non_binary": 0, "other": 0, "prefer_not_to_say": 0
+    }  # fmt: skip
     assert summary.by_type["label"].tolist()[:3] == ["Haircut", "Beard trim", "Kids' cut"]
     assert summary.by_type["inquiries"].tolist()[:3] == [2, 1, 1]
     assert summary.band_by_type.loc["25-34", "Haircut"] == 2

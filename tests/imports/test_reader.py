@@ -83,5 +83,7 @@ def test_other_file_types_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "inquiries.pdf"
     path.write_bytes(b"%PDF-1.4")
 
-    with pytest.raises(FileInvalid, match=r"reads \.xlsx and \.csv files, not \.pdf"):
+    with pytest.raises(
+        FileInvalid, match=r"reads Excel \(\.xlsx\) and CSV \(\.csv\) files, not \.pdf"
+    ):
         read_table(path)

@@ -15,6 +15,7 @@ PEOPLE = {
     "male": "men",
     "female": "women",
     "non_binary": "non-binary customers",
+    "other": "customers who describe their gender in their own words",
     "prefer_not_to_say": "customers who preferred not to say their gender",
 }
 

@@ -10,10 +10,13 @@ class Gender(enum.StrEnum):
     FEMALE = "female"
     MALE = "male"
     NON_BINARY = "non_binary"
+    OTHER = "other"  # the customer describes it in their own words
     PREFER_NOT_TO_SAY = "prefer_not_to_say"
 
     @property
     def label(self) -> str:
+        if self is Gender.OTHER:
+            return "Other / self-described"
         return self.value.replace("_", " ").replace("non binary", "non-binary").capitalize()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 # field -> the headers shops use for it (compared after `normalise_header`)
@@ -26,6 +26,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "id": ("id", "inquiry id", "uuid"),
 }  # fmt: skip
+ANSWER_PREFIX = "answers."  # a column matched to one of the shop's own questions
 REQUIRED = ("customer_name", "age", "gender", "inquiry_type")
 CONTACT = ("phone", "email")
 LABELS = {
@@ -58,6 +59,9 @@ def normalise_header(header: object) -> str:
 class ColumnMap:
     fields: dict[str, int]  # field -> column index
     ignored: list[str]  # headers of columns that mean nothing to us
+    # column index -> the key of the question it answers, as the owner chose them; None:
+    # found by their headers (imports/answers.py)
+    answers: dict[int, str] | None = None
 
     def missing(self) -> list[str]:
         missing = [field for field in REQUIRED if field not in self.fields]
@@ -66,14 +70,15 @@ class ColumnMap:
         return missing
 
 
-def map_columns(headers: Sequence[object]) -> ColumnMap:
-    """Match each header to a field; two columns for one field is an error."""
+def map_columns(headers: Sequence[object], *, lenient: bool = False) -> ColumnMap:
+    """Match each header to a field; two columns for one field is an error (`lenient`: the
+    first one is taken, and the owner can choose another)."""
     fields: dict[str, int] = {}
     ignored: list[str] = []
     for index, header in enumerate(headers):
         name = normalise_header(header)
         field = _BY_ALIAS.get(name) or _BY_ALIAS.get(name.replace(" ", ""))
-        if field is None:
+        if field is None or (lenient and field in fields):
             if name:
                 ignored.append(str(header).strip())
             continue
@@ -90,3 +95,26 @@ def map_columns(headers: Sequence[object]) -> ColumnMap:
 def describe_missing(missing: Sequence[str]) -> str:
     names = ["Phone or E-mail" if field == "phone" else LABELS[field] for field in missing]
     return ", ".join(names)
+
+
+def chosen_columns(headers: Sequence[object], choices: Mapping[int, str]) -> ColumnMap:
+    """The columns as the owner matched them: column index -> a field, `answers.<key>` for
+    one of the shop's questions, or "" for a column not imported."""
+    fields: dict[str, int] = {}
+    answers: dict[int, str] = {}
+    ignored: list[str] = []
+    for index, header in enumerate(headers):
+        choice = choices.get(index, "")
+        if choice.startswith(ANSWER_PREFIX):
+            answers[index] = choice.removeprefix(ANSWER_PREFIX)
+        elif choice in LABELS:
+            if choice in fields:
+                first = headers[fields[choice]]
+                raise ColumnsInvalid(
+                    f"Two columns are matched to {LABELS[choice]}: {str(first).strip()!r} and "
+                    f"{str(header).strip()!r}. Choose one of them."
+                )
+            fields[choice] = index
+        elif normalise_header(header):
+            ignored.append(str(header).strip())
+    return ColumnMap(fields, ignored, answers)

@@ -29,7 +29,9 @@ from barberbot.forms.schemas import FormField
 from barberbot.forms.store import AnswerStore, SqlAnswerStore
 from barberbot.imports.answers import answer_columns, cell_answer
 from barberbot.imports.columns import LABELS
+from barberbot.imports.phones import country_note
 from barberbot.imports.reader import Table
+from barberbot.imports.type_choices import words
 from barberbot.inquiries import writer
 from barberbot.inquiries.capture import Capture, prepare
 from barberbot.inquiries.rules import CONTACT_FIELD, InquiryCreate, InquiryInvalid, validate_inquiry
@@ -57,12 +59,27 @@ class RowRejected:
     errors: dict[str, str]
     questions: Mapping[str, str] = field(default_factory=dict)  # answers.<key> -> label
 
-    def describe(self) -> str:
-        problems = "; ".join(
+    @property
+    def problems(self) -> str:
+        """'Age: Age must be a whole number, like 34.; Phone: …'"""
+        return "; ".join(
             f"{self.questions.get(name) or _label(name)}: {message}"
             for name, message in self.errors.items()
         )
-        return f"row {self.row}: {problems}"
+
+    def describe(self) -> str:
+        return f"row {self.row}: {self.problems}"
+
+
+@dataclass(frozen=True)
+class RowNote:
+    """Something the owner should know about a row that is imported all the same."""
+
+    row: int
+    note: str
+
+    def describe(self) -> str:
+        return f"row {self.row}: {self.note}"
 
 
 @dataclass
@@ -74,6 +91,16 @@ class ImportPlan:
     rejected: list[RowRejected] = field(default_factory=list)
     repeats: dict[int, int] = field(default_factory=dict)  # row -> the earlier row it repeats
     answer_headers: list[str] = field(default_factory=list)  # columns imported as answers
+    notes: list[RowNote] = field(default_factory=list)  # numbers of another country's
+    undated: int = 0  # rows without a date: dated when imported
+
+
+@dataclass(frozen=True)
+class TypeChoices:
+    """The sheet's inquiry type names read as the shop's types (imports/type_choices.py)."""
+
+    type_map: Mapping[str, str] = field(default_factory=dict)  # the sheet's words -> a key
+    added: Mapping[str, str] = field(default_factory=dict)  # key -> label, types to be added
 
 
 def plan_import(
@@ -83,24 +110,32 @@ def plan_import(
     form: FormDefinition = NO_FORM,
     now: datetime | None = None,
     progress: Progress = _no_progress,
+    types: TypeChoices = TypeChoices(),
 ) -> ImportPlan:
-    """Check every row (custom answers against `form`, the shop's current one); store nothing."""
+    """Check every row (custom answers against `form`, the shop's current one); store nothing.
+
+    Rows without a date are dated `now` (their ids do not depend on it, so importing them
+    again still adds nothing)."""
     now = now or utcnow()
     plan = ImportPlan(table)
-    questions = answer_columns(table.headers, table.columns, form)
+    questions = _questions(table, form)
     plan.answer_headers = [str(table.headers[index]).strip() for index in sorted(questions)]
     labels = {f"{ANSWERS}.{f.key}": f.label for f in form.asked}
+    check = _RowCheck(shop, now, form, types, inquiry_types.offered(shop) | dict(types.added))
     first_row_of: dict[uuid.UUID, int] = {}
     for row, cells in table.rows:
         values = _row_values(table, cells)
         try:
-            inquiry_id, received_at, data = _check_row(
-                values, shop, now, form, _row_answers(questions, cells)
-            )
+            inquiry_id, received_at, data = check(values, _row_answers(questions, cells))
         except InquiryInvalid as invalid:
             plan.rejected.append(RowRejected(row, invalid.errors, labels))
             progress(1)
             continue
+        if not _given(values.get("received_at")):
+            plan.undated += 1
+        note = _phone_note(values.get("phone"), data, shop)
+        if note:
+            plan.notes.append(RowNote(row, note))
         if inquiry_id in first_row_of:
             plan.repeats[row] = first_row_of[inquiry_id]
         else:
@@ -117,6 +152,17 @@ def plan_import(
             )
         progress(1)
     return plan
+
+
+def undated_note(plan: ImportPlan) -> str:
+    """What the rows without a date are dated, in the owner's words."""
+    if "received_at" not in plan.table.columns.fields:
+        return (
+            "No date column: every inquiry is dated at the time of the import. "
+            "Importing the file again still adds nothing."
+        )
+    rows = "1 row has" if plan.undated == 1 else f"{plan.undated} rows have"
+    return f"{rows} no date: dated at the time of the import."
 
 
 def store_plan(
@@ -152,42 +198,72 @@ def _row_values(table: Table, cells: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
-def _check_row(
-    values: Mapping[str, Any],
-    shop: Shop,
-    now: datetime,
-    form: FormDefinition,
-    answers: dict[str, Any],
-) -> tuple[uuid.UUID, datetime, Any]:
-    errors: dict[str, str] = {}
-    raw = {k: _cell_text(k, v) for k, v in values.items() if k not in ("id", "received_at")}
-    if str(raw.get("marketing_consent") or "").strip():
-        raw["consent_text"] = IMPORTED_CONSENT_TEXT
-    if answers:
-        raw[ANSWERS] = answers
-    data = None
-    try:
-        data = validate_inquiry(raw, inquiry_types.offered(shop), form, country=shop.country)
-        if not data.marketing_consent:
-            data = data.model_copy(update={"consent_text": None})
-    except InquiryInvalid as invalid:
-        errors.update(invalid.errors)
-    received_at: datetime | None = None
-    try:
-        received_at = _received_at(values.get("received_at"), ZoneInfo(shop.timezone), now)
-    except ValueError as error:
-        errors["received_at"] = str(error)
-    inquiry_id = None
-    try:
-        inquiry_id = _given_id(values.get("id"))
-    except ValueError as error:
-        errors["id"] = str(error)
-    if errors or data is None:
-        raise InquiryInvalid(errors)
-    if inquiry_id is None:
-        stamp = received_at.isoformat() if received_at else ""
-        inquiry_id = uuid.uuid5(ROW_NAMESPACE, f"{shop.slug}|{_content(data)}|{stamp}")
-    return inquiry_id, received_at or now, data
+def _questions(table: Table, form: FormDefinition) -> dict[int, FormField]:
+    """The columns of answers: as the owner matched them, else found by their headers."""
+    chosen = table.columns.answers
+    if chosen is None:
+        return answer_columns(table.headers, table.columns, form)
+    asked = {question.key: question for question in form.asked}
+    return {index: asked[key] for index, key in chosen.items() if key in asked}
+
+
+@dataclass(frozen=True)
+class _RowCheck:
+    """One row's check: its id, its date and its inquiry as the rules validate it."""
+
+    shop: Shop
+    now: datetime
+    form: FormDefinition
+    types: TypeChoices
+    known: Mapping[str, str]  # the shop's types, and those the choices add
+
+    def __call__(
+        self, values: Mapping[str, Any], answers: dict[str, Any]
+    ) -> tuple[uuid.UUID, datetime, InquiryCreate]:
+        shop = self.shop
+        errors: dict[str, str] = {}
+        raw = {k: _cell_text(k, v) for k, v in values.items() if k not in ("id", "received_at")}
+        if str(raw.get("marketing_consent") or "").strip():
+            raw["consent_text"] = IMPORTED_CONSENT_TEXT
+        if answers:
+            raw[ANSWERS] = answers
+        if isinstance(raw.get("inquiry_type"), str) and self.types.type_map:
+            raw["inquiry_type"] = self.types.type_map.get(
+                words(raw["inquiry_type"]), raw["inquiry_type"]
+            )
+        data = None
+        try:
+            data = validate_inquiry(raw, self.known, self.form, country=shop.country)
+            if not data.marketing_consent:
+                data = data.model_copy(update={"consent_text": None})
+        except InquiryInvalid as invalid:
+            errors.update(invalid.errors)
+        received_at: datetime | None = None
+        try:
+            received_at = _received_at(values.get("received_at"), ZoneInfo(shop.timezone), self.now)
+        except ValueError as error:
+            errors["received_at"] = str(error)
+        inquiry_id = None
+        try:
+            inquiry_id = _given_id(values.get("id"))
+        except ValueError as error:
+            errors["id"] = str(error)
+        if errors or data is None:
+            raise InquiryInvalid(errors)
+        if inquiry_id is None:
+            stamp = received_at.isoformat() if received_at else ""
+            inquiry_id = uuid.uuid5(ROW_NAMESPACE, f"{shop.slug}|{_content(data)}|{stamp}")
+        return inquiry_id, received_at or self.now, data
+
+
+def _given(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _phone_note(written: Any, data: InquiryCreate, shop: Shop) -> str | None:
+    if not data.phone or written is None:
+        return None
+    return country_note(str(_cell_text("phone", written)), data.phone, shop.country)
 
 
 def _content(data: InquiryCreate) -> str:

@@ -40,16 +40,27 @@ class Table:
     headers: tuple[Any, ...] = ()  # the header row's cells (custom questions are among them)
 
 
-def read_table(path: Path) -> Table:
+SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
+
+
+def read_table(path: Path, *, lenient: bool = False) -> Table:
+    """The sheet's table of inquiries. `lenient` (the browser, where the owner matches the
+    columns): the row naming the most fields is the header even if some are missing, and of
+    two columns for one field the first is taken."""
     suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise FileInvalid(
+            f"{path.name}: import reads Excel (.xlsx) and CSV (.csv) files, "
+            f"not {suffix or 'files without an extension'}."
+        )
+    if path.stat().st_size == 0:
+        raise FileInvalid(f"{path.name} is empty.")
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    if suffix in (".csv", ".txt"):
-        return _find_table(_csv_rows(path), sheet=path.name)
-    raise FileInvalid(f"{path.name}: import reads .xlsx and .csv files, not {suffix or 'this'}.")
+        return _read_xlsx(path, lenient)
+    return _find_table(_csv_rows(path), sheet=path.name, lenient=lenient)
 
 
-def _read_xlsx(path: Path) -> Table:
+def _read_xlsx(path: Path, lenient: bool) -> Table:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
@@ -59,7 +70,7 @@ def _read_xlsx(path: Path) -> Table:
         for sheet in _active_first(workbook.worksheets, workbook.active):
             rows = ((n, tuple(r)) for n, r in enumerate(sheet.iter_rows(values_only=True), 1))
             try:
-                return _find_table(rows, sheet=sheet.title)
+                return _find_table(rows, sheet=sheet.title, lenient=lenient)
             except FileInvalid as problem:
                 problems.append(str(problem))
         raise FileInvalid(" ".join(problems) or f"{path.name} has no sheets.")
@@ -94,14 +105,18 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
         raise FileInvalid(f"{path.name} is not well-formed CSV ({error}).") from None
 
 
-def _find_table(rows: Iterator[tuple[int, tuple[Any, ...]]], *, sheet: str) -> Table:
+def _find_table(
+    rows: Iterator[tuple[int, tuple[Any, ...]]], *, sheet: str, lenient: bool = False
+) -> Table:
     """The first row that names the needed columns is the header; data rows follow it."""
     best: tuple[int, ColumnMap] | None = None
+    seen: list[tuple[int, tuple[Any, ...]]] = []  # the rows searched, for `lenient`
     for number, cells in rows:
+        seen.append((number, cells))
         if _blank(cells):
             continue
         try:
-            columns = map_columns(cells)
+            columns = map_columns(cells, lenient=lenient)
         except ColumnsInvalid as error:
             raise FileInvalid(f"Sheet {sheet!r}, row {number}: {error}") from None
         if not columns.missing():
@@ -111,6 +126,8 @@ def _find_table(rows: Iterator[tuple[int, tuple[Any, ...]]], *, sheet: str) -> T
             best = (number, columns)
         if number >= HEADER_SEARCH_ROWS:
             break
+    if lenient:
+        return _best_table(seen, rows, best, sheet)
     if best is None or len(best[1].fields) < 2:
         raise FileInvalid(
             f"Sheet {sheet!r} is not a table of inquiries: no row of column headers like "
@@ -122,6 +139,22 @@ def _find_table(rows: Iterator[tuple[int, tuple[Any, ...]]], *, sheet: str) -> T
         f"Sheet {sheet!r} has no column for {describe_missing(columns.missing())} "
         f"(header row {number}; recognised: {found})."
     )
+
+
+def _best_table(
+    seen: list[tuple[int, tuple[Any, ...]]],
+    rest: Iterator[tuple[int, tuple[Any, ...]]],
+    best: tuple[int, ColumnMap] | None,
+    sheet: str,
+) -> Table:
+    """The row naming the most fields (or else the first) as the header, whatever is missing."""
+    filled = [(n, c) for n, c in seen if not _blank(c)]
+    if not filled:
+        raise FileInvalid(f"Sheet {sheet!r} is empty: there is no row to import.")
+    number = best[0] if best is not None and best[1].fields else filled[0][0]
+    header = next(c for n, c in filled if n == number)
+    data = [(n, c) for n, c in filled if n > number] + [(n, c) for n, c in rest if not _blank(c)]
+    return Table(map_columns(header, lenient=True), number, data, sheet, header)
 
 
 def _header_names(columns: ColumnMap) -> list[str]:

@@ -44,8 +44,18 @@ REQUIRED_MESSAGES = {
     "gender": "Please choose a gender option.",
     "inquiry_type": "Please choose what your inquiry is about.",
 }
-# What shops' own spreadsheets say instead of the full words.
-_GENDER_SHORTHANDS = {"f": "female", "m": "male", "nb": "non_binary", "n_b": "non_binary"}
+# What shops' own spreadsheets and other systems say instead of the values (compared after
+# `_gender_words`: lower case, words joined by "_"); docs/imports.md lists them for owners.
+_GENDER_SYNONYMS = {
+    "f": "female", "woman": "female",
+    "m": "male", "man": "male",
+    "nb": "non_binary", "n_b": "non_binary", "nonbinary": "non_binary", "enby": "non_binary",
+    "o": "other", "other_self_described": "other", "self_described": "other",
+    "self_describe": "other", "diverse": "other", "divers": "other", "x": "other",
+    "genderqueer": "other", "genderfluid": "other", "gender_fluid": "other", "agender": "other",
+    "prefer_not_to_answer": "prefer_not_to_say", "rather_not_say": "prefer_not_to_say",
+    "not_stated": "prefer_not_to_say", "undisclosed": "prefer_not_to_say",
+}  # fmt: skip
 CONTACT_FIELD = "contact"
 CONTACT_MESSAGE = "Please give a phone number or an e-mail address so we can reply."
 
@@ -158,11 +168,11 @@ class InquiryCreate(BaseModel):
     @field_validator("gender", mode="before")
     @classmethod
     def _gender(cls, value: Any) -> Gender:
-        text = _clean_text(value).lower().replace("-", "_").replace(" ", "_")
+        text = _gender_words(_clean_text(value))
         if not text:
             raise _fail("missing", REQUIRED_MESSAGES["gender"])
         try:
-            return Gender(_GENDER_SHORTHANDS.get(text, text))
+            return Gender(_GENDER_SYNONYMS.get(text, text))
         except ValueError:
             options = ", ".join(g.value for g in Gender)
             raise _fail("gender", f"Choose one of: {options}.") from None
@@ -239,6 +249,11 @@ class InquiryCreate(BaseModel):
         if not self.phone and not self.email:
             raise _fail("contact", CONTACT_MESSAGE)
         return self
+
+
+def _gender_words(text: str) -> str:
+    """'Other / self-described' -> 'other_self_described'; 'Non-binary' -> 'non_binary'."""
+    return "_".join(re.findall(r"[^\W_]+", text.casefold()))
 
 
 def _offered_type_key(text: str, offered: Mapping[str, str]) -> str:
