@@ -20,7 +20,7 @@ PEOPLE: list[tuple[str, int, str, list[tuple[str, int]], str | None, bool, bool,
     ("Cy", 40, "male", [("beard_trim", 5)], "low", True, False, False),
     ("Di", 29, "female", [("hair_colouring", 3), ("haircut", 20), ("haircut", 200)], "low",
      False, True, True),
-    ("Ed", 17, "non_binary", [("haircut", 1)], None, True, False, True),
+    ("Ed", 17, "other", [("haircut", 1)], None, True, False, True),
     ("Fa", 65, "female", [("shave", 400)], "high", True, False, True),
 ]  # fmt: skip
 
@@ -70,6 +70,7 @@ CASES = [
     ({"field": "first_inquiry", "within_days": 30}, {"Al", "Cy", "Ed"}),
     ({"field": "first_inquiry", "before": days_ago(150).date().isoformat()}, {"Di", "Fa"}),
     ({"field": "location", "in": ["low"]}, {"Cy", "Di"}),
+    ({"field": "gender", "in": ["other", "non_binary"]}, {"Ed"}),
 ]  # fmt: skip
 
 

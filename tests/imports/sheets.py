@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -18,7 +19,7 @@ NEW_TYPES = [
     "Loyalty Card", "Hot Towel Shave Enquiry", "Complaint", "Product Question",
     "Student Discount", "Home Visit Request",
 ]  # fmt: skip
-ROWS = [
+ROWS: list[list[Any]] = [
     ["Ana Lima", 31, "Female", "Beard Trim Inquiry", "07700 900101", "", "For my partner", "yes", "Sam"],
     ["Bo Chen", 45, "Other", "Discount Query", "+49 176 12345678", "bo@example.com", "", "no", "Sam"],
     ["Cai Jones", 19, "other", "Gift Voucher", "", "cai@example.com", "", "", "Jo"],
@@ -36,7 +37,7 @@ OTHER_GENDERS = 4  # Other, other, Other / self-described, self-described
 FOREIGN = ["+49 176 12345678", "+33 6 12 34 56 78", "+39 312 345 6789"]
 
 
-def write_csv(path: Path, rows: list[list[object]] | None = None) -> Path:
+def write_csv(path: Path, rows: list[list[Any]] | None = None) -> Path:
     with path.open("w", newline="", encoding="utf-8") as out:
         csv.writer(out).writerows([HEADINGS, *(ROWS if rows is None else rows)])
     return path

@@ -44,6 +44,21 @@ def test_form_strings_are_understood() -> None:
     assert parsed.location is None
 
 
+@pytest.mark.parametrize(
+    ("written", "gender"),
+    [
+        ("other", Gender.OTHER), ("Other / self-described", Gender.OTHER),
+        ("Self-described", Gender.OTHER), ("Diverse", Gender.OTHER), ("X", Gender.OTHER),
+        ("non binary", Gender.NON_BINARY), ("Enby", Gender.NON_BINARY),
+        ("Prefer not to say", Gender.PREFER_NOT_TO_SAY), ("Not stated", Gender.PREFER_NOT_TO_SAY),
+        ("Woman", Gender.FEMALE), ("m", Gender.MALE),
+    ],
+)  # fmt: skip
+def test_genders_as_other_systems_write_them(written: str, gender: Gender) -> None:
+    assert validate_inquiry(inquiry_payload(gender=written), OFFERED).gender is gender
+    assert Gender.OTHER.label == "Other / self-described"
+
+
 def test_spreadsheet_ages_like_34_point_0_are_whole_numbers() -> None:
     assert validate_inquiry(inquiry_payload(age=34.0), OFFERED).age == 34
 

@@ -79,6 +79,7 @@ def test_a_file_from_another_system_is_reviewed_then_imported_once(
     review_url = uploaded.headers["location"]
     review = signed_in.get(review_url).text
     done = _import(signed_in, app, review_url, **{"type-0": "beard_trim"})
+    status = signed_in.get(review_url + "/status").json()
     again_url = _upload(signed_in, "again.xlsx", content).headers["location"]
     again = _import(signed_in, app, again_url, **{"type-0": "beard_trim"})  # the same choice
 
@@ -93,6 +94,7 @@ def test_a_file_from_another_system_is_reviewed_then_imported_once(
     assert 'name="type-name-0" value="Beard Trim Inquiry"' in review
     assert f"{len(ROWS)} new inquiries imported from Export from Salonbook.xlsx" in done
     assert "New inquiry types: Discount Query, Gift Voucher" in done
+    assert status == {"state": "done", "phase": "", "percent": 100}
     assert f"0 new inquiries imported from again.xlsx; {len(ROWS)} were already here" in again
     assert _count(session) == len(ROWS)
     kinds = set(session.scalars(select(Inquiry.inquiry_type).where(
