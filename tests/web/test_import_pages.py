@@ -111,24 +111,28 @@ def uploads_root(app: FastAPI) -> Path:
     return settings.data_dir / uploads.FOLDER
 
 
-def test_a_column_matched_by_the_owner_and_a_problem_row(
+def test_columns_matched_by_the_owner_and_a_row_with_a_problem(
     signed_in: TestClient, app: FastAPI, session: Session, tmp_path: Path
 ) -> None:
-    """The Notes column left out by the owner; a row with a bad age stops the import whole."""
+    """A heading not known as the age is matched by the owner, Notes left out; a row with a
+    bad age then stops the import whole."""
     path = tmp_path / "own.csv"
-    path.write_text("Name,Age,Gender,Type,Phone,Notes\nAna,31,F,Haircut,07700 900123,Hi\n"
+    path.write_text("Name,Yrs,Gender,Type,Phone,Notes\nAna,31,F,Haircut,07700 900123,Hi\n"
                     "Bo,forty,M,Shave,07700 900124,\n")  # fmt: skip
     review_url = _upload(signed_in, "own.csv", path.read_bytes(), "text/csv").headers["location"]
-    page = signed_in.get(review_url).text
-    form = _choices(page) | {"column-5": "", "csrf": _csrf(page), "action": "import"}
+    unmatched = signed_in.get(review_url).text
+    form = _choices(unmatched) | {"column-1": "age", "column-5": "", "csrf": _csrf(unmatched)}
+    checked = signed_in.post(review_url, data=form | {"action": "check"})
 
-    refused = signed_in.post(review_url, data=form, follow_redirects=False)
+    refused = signed_in.post(review_url, data=form | {"action": "import"}, follow_redirects=False)
 
+    assert "No column is matched to Age: choose below which column holds it" in unmatched
+    assert "Import " not in re.sub(r"Import inquiries|Imported as", "", unmatched)
+    assert "Row 3: Age: Age must be a whole number, like 34." in checked.text
+    assert re.search(r'name="column-1".*?<option value="age" selected>', checked.text, re.S)
+    assert re.search(r'name="column-5".*?<option value="" selected>', checked.text, re.S)
     assert refused.status_code == 422
     assert "Nothing to import yet: fix what is marked below, then import." in refused.text
-    assert "Row 3: Age: Age must be a whole number, like 34." in refused.text
-    assert 'name="column-5" id="column-5"' in refused.text
-    assert re.search(r'name="column-5".*?<option value="" selected>', refused.text, re.S)
     assert _count(session) == 0
 
 
