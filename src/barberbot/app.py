@@ -139,7 +139,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             (IMPORT_UPLOAD_PATH, IMPORT_UPLOAD_BYTES),
         ],
     )
-    app.add_middleware(RequestLogMiddleware)
     install_error_handlers(app)
     install_form_error_handlers(app)
 
@@ -166,6 +165,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(import_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_dashboard(app, db)
+    # outermost (after the dashboard's own middleware): every answer is logged as it went out
+    app.add_middleware(RequestLogMiddleware)
     _add_health(app, db, relay)
     _hot_path(app)
     return app
