@@ -23,6 +23,7 @@ from barberbot.core.http import BodyLimitMiddleware, RequestLogMiddleware
 from barberbot.core.logging import configure_logging
 from barberbot.core.openapi import document_errors, document_models
 from barberbot.core.ratelimit import RateLimiter
+from barberbot.core.security_headers import SecurityHeadersMiddleware
 from barberbot.core.settings import Settings
 from barberbot.dashboard.app import DashboardLoginGuard, mount_dashboard, outside_dashboard
 from barberbot.forms.api import install_form_error_handlers
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(import_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_dashboard(app, db)
+    app.add_middleware(SecurityHeadersMiddleware)
     # outermost (after the dashboard's own middleware): every answer is logged as it went out
     app.add_middleware(RequestLogMiddleware)
     _add_health(app, db, relay)
