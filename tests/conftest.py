@@ -116,6 +116,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key="test-secret-key-that-is-long-enough",
         rate_limit_per_minute=0,
         inbox_send_rate=0,  # unthrottled: tests send as fast as they can
+        sms_webhook_insecure=True,  # unsigned STOPs; test_sms.py checks the signed default
     )
 
 

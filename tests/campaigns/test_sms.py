@@ -234,3 +234,20 @@ def test_stop_from_the_international_form_of_a_national_number(
     session.rollback()  # a fresh snapshot (MariaDB reads repeatably)
     assert customer_by_name(session, shop, "Local Typist").sms_consent == "withdrawn"
     assert customer_by_name(session, shop, "Someone Else").sms_consent == "granted"
+
+
+def test_without_an_auth_token_the_webhook_refuses_every_stop(
+    session: Session, shop: Shop, settings: Settings, database: Database
+) -> None:
+    from barberbot.app import create_app
+
+    make_person(session, shop=shop, name="Al", phone="+447700900107")
+    default = settings.model_copy(update={"sms_webhook_insecure": False})
+    with TestClient(create_app(default, database), base_url="http://testserver") as client:
+        form = {"From": "+447700900107", "Body": "STOP"}
+        refused = client.post("/webhooks/sms/inbound", data=form)
+
+    assert refused.status_code == 403
+    assert "BARBERBOT_SMS_AUTH_TOKEN" in refused.json()["detail"]
+    session.rollback()
+    assert session.scalars(select(ConsentEvent)).all() == []

@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     sms_account_sid: str = ""
     sms_auth_token: SecretStr | None = None
     sms_from: str = ""
+    sms_webhook_insecure: bool = Field(
+        default=False,
+        description="Accept inbound SMS (STOP) without the provider's signature: for "
+        "development only. Without it, and without BARBERBOT_SMS_AUTH_TOKEN, the webhook "
+        "refuses every request (anyone could otherwise withdraw any number's consent).",
+    )
     local_outbox_dir: Path | None = Field(
         default=None,
         description="Where the messages kept instead of sent go. "

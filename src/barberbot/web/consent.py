@@ -124,6 +124,12 @@ async def sms_inbound(
 ) -> Response:
     """A reply to our SMS (Twilio's form post: From, To, Body, MessageSid). STOP unsubscribes."""
     form = {k: str(v) for k, v in (await request.form()).items()}
+    if settings.sms_auth_token is None and not settings.sms_webhook_insecure:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "Inbound SMS are not set up: BarberBot needs the provider's auth token "
+            "(BARBERBOT_SMS_AUTH_TOKEN) to check each message came from it.",
+        )
     if settings.sms_auth_token is not None:
         url = (
             (settings.public_url.rstrip("/") + request.url.path)

@@ -20,7 +20,8 @@ PAGE_HEADINGS = {
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    """Answered in JSON: the API, and the webhooks machines call."""
+    return request.url.path.startswith(("/api/", "/webhooks/"))
 
 
 async def _on_invalid(request: Request, exc: Exception) -> Response:
