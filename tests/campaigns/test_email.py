@@ -212,9 +212,16 @@ def test_double_opt_in_sends_a_confirmation_and_waits_for_it(
     assert confirmation.message["Subject"] == "Please confirm: news from King's Cuts"
     link = confirmation.body.split("http://testserver", 1)[1].split()[0]
     assert link.startswith("/confirm/")
-    assert client.get(link).status_code == 200
-    assert client.get("/confirm/forged-token").status_code == 404
+    asked = client.get(link)
     session.rollback()  # a fresh snapshot (MariaDB reads repeatably)
+    after_asking = customer_by_name(session, shop, "Pat Careful").email_consent
+    assert client.post(link).status_code == 200
+    assert client.get("/confirm/forged-token").status_code == 404
+    assert client.post("/confirm/forged-token").status_code == 404
+    session.rollback()
+    assert asked.status_code == 200
+    assert f'<form method="post" action="{link}">' in asked.text
+    assert after_asking != "granted"  # a mail scanner's GET confirms nothing
     assert customer_by_name(session, shop, "Pat Careful").email_consent == "granted"
 
     smtp.clear()

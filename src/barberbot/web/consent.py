@@ -91,16 +91,41 @@ def unsubscribe(
     )
 
 
-@router.get("/confirm/{token}", response_class=HTMLResponse, name="confirm_email")
-def confirm_email(
-    request: Request, token: str, session: SessionDep, links: LinksDep
-) -> HTMLResponse:
+def _confirming(session: SessionDep, links: LinksDep, token: str) -> tuple[Customer, Shop]:
     found = links.read_confirm(token)
     customer = session.get(Customer, found[0]) if found else None
     if found is None or customer is None or email_key(customer.email or "") != email_key(found[1]):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "This confirmation link is not valid.")
     shop = session.get(Shop, customer.shop_id)
     assert shop is not None
+    return customer, shop
+
+
+@router.get("/confirm/{token}", response_class=HTMLResponse, name="confirm_email_page")
+def confirm_email_page(
+    request: Request, token: str, session: SessionDep, links: LinksDep
+) -> HTMLResponse:
+    """Asks before acting: a mail scanner that follows the link confirms nothing."""
+    customer, shop = _confirming(session, links, token)
+    if customer.email_consent == ConsentState.WITHDRAWN:
+        return _page(
+            request, "You are unsubscribed", "You unsubscribed since; nothing was changed."
+        )
+    return _page(
+        request,
+        f"Offers and news from {shop.name}?",
+        f"Press the button and {shop.name} may send you offers and news by e-mail. You can "
+        "unsubscribe from any of them.",
+        action=request.url.path,
+        button="Yes, send them",
+    )
+
+
+@router.post("/confirm/{token}", name="confirm_email")
+def confirm_email(
+    request: Request, token: str, session: SessionDep, links: LinksDep
+) -> HTMLResponse:
+    customer, shop = _confirming(session, links, token)
     if customer.email_consent == ConsentState.WITHDRAWN:
         return _page(
             request, "You are unsubscribed", "You unsubscribed since; nothing was changed."
