@@ -54,6 +54,8 @@ def _body(segment: Segment, **overrides: Any) -> dict[str, Any]:
         ),
         ({"body": "{{ 'x' * 1000000000 }}"}, "body", "Arithmetic cannot be used"),
         ({"body": "{{ name | join(',') }}"}, "body", "The filter 'join' cannot be used"),
+        ({"body": "{{ lipsum }}"}, "body", "Unknown field 'lipsum'; you can use:"),
+        ({"subject": "{{ range }}"}, "subject", "Unknown field 'range'; you can use:"),
         ({"subject": ""}, "subject", "An e-mail needs a subject."),
         ({"promo_code": "no spaces!"}, "promo_code", "3 to 40 letters"),
         ({"segment_id": 999999}, "segment_id", "No such segment"),

@@ -28,6 +28,7 @@ SMS_MAX = 640  # four segments
 _env = ImmutableSandboxedEnvironment(
     undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
 )
+_env.globals.clear()  # Jinja's own (lipsum, range, cycler...): a message has only its fields
 
 
 class TemplateInvalid(Invalid):
