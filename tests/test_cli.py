@@ -284,3 +284,13 @@ def test_serve_names_the_outbox_only_while_messages_are_kept_there(
         "(no mail server or SMS provider set up: messages are kept there, not sent)" in kept.output
     )
     assert "Outbox" not in sent.output
+
+
+def test_serve_believes_forwarded_headers_only_from_the_configured_proxies(
+    settings: Settings,
+) -> None:
+    from barberbot.cli import proxy_options
+
+    assert proxy_options(settings) == {"proxy_headers": False, "forwarded_allow_ips": None}
+    behind = settings.model_copy(update={"forwarded_allow_ips": " 10.0.0.0/8 "})
+    assert proxy_options(behind) == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.0/8"}

@@ -8,7 +8,7 @@ import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -118,10 +118,16 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
         log_config=None,
         access_log=False,
+        **proxy_options(settings),
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn believes X-Forwarded-* only from the configured proxies (none by default)."""
+    trusted = settings.forwarded_allow_ips.strip()
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
 
 
 def _print_welcome(settings: Settings, host: str, port: int) -> None:

@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="The proxies whose X-Forwarded-For/-Proto `serve` believes (comma-separated "
+        "IPs or networks, or *); none by default, so no client can pose as another.",
+    )
     public_url: str = Field(
         default="", description="Base URL the outside world uses; derived from requests if empty."
     )
