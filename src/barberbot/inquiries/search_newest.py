@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, Subquery, func, literal, select
+from sqlalchemy import Select, Subquery, case, func, select
 from sqlalchemy.orm import Session
 
 from barberbot.inquiries import search
@@ -57,15 +57,18 @@ def total(
 ) -> Total | None:
     """How many inquiries of `plain` have the words among its newest WINDOW: all of them when
     that is every inquiry of `plain`, "many" (`more`) when a full window held at least MANY;
-    None otherwise (few in the window, more beyond it: only a full count can tell)."""
+    None otherwise (few in the window, more beyond it: only a full count can tell). One
+    reading of the window counts both."""
     window = _window(plain, descending=True)
-    found = select(literal(1)).where(
-        search.having(session, shop_ids, text, window.c.id, window.c.shop_id)
-    )
-    count = session.scalar(select(func.count()).select_from(found.subquery())) or 0
-    if not _full(session, window):
-        return Total(count, more=False)
-    return Total(count, more=True) if count >= MANY else None
+    has = search.having(session, shop_ids, text, window.c.id, window.c.shop_id)
+    read, found = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((has, 1), else_=0)), 0)).select_from(
+            window
+        )
+    ).one()
+    if read < WINDOW:
+        return Total(int(found), more=False)
+    return Total(int(found), more=True) if found >= MANY else None
 
 
 def _window(plain: Select[Inquiry], descending: bool) -> Subquery:
