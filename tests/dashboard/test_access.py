@@ -129,3 +129,18 @@ def test_the_access_log_says_204_for_a_callback_that_left_the_page_as_it_was(
     ]
     assert quiet.status_code == 204
     assert [getattr(r, "status", None) for r in logged] == [204]
+
+
+def test_a_custom_period_from_year_1_to_9999_is_read_as_no_period_not_an_overflow(
+    client: TestClient, session: Session, shop: Shop, owner: User
+) -> None:
+    make_inquiry(session, shop=shop)
+    _sign_in(client, owner.email)
+    search = "?period=custom&start=0001-01-01&end=9999-12-31"
+    figures = Callbacks(client).post("kpi-inquiries-value.children", {"url.search": search})
+    export = client.get("/dashboard/export.csv" + search)
+
+    assert figures.status_code == 200
+    assert figures.json()["response"]["kpi-inquiries-value"]["children"] == "1"  # the last 30 days
+    assert export.status_code == 200
+    assert len(export.text.strip().splitlines()) == 2  # the header and the one inquiry

@@ -11,6 +11,7 @@ from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.filters import PRESETS
 from barberbot.core.choices import Gender
 from barberbot.forms.schemas import KEY_PATTERN, OPTION_MAX, OPTIONS_MAX
+from barberbot.inquiries.filters import YEAR_MAX, YEAR_MIN
 
 ALL_SHOPS = "all"
 CUSTOM = "custom"
@@ -116,9 +117,10 @@ def _date(text: str | None) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text[:10])
+        day = date.fromisoformat(text[:10])
     except ValueError:
         return None
+    return day if YEAR_MIN <= day.year <= YEAR_MAX else None  # year 1 to 9999 would overflow
 
 
 def sort_from_hash(fragment: str | None) -> str:

@@ -18,6 +18,9 @@ SEARCH_MAX = 200
 _STATUSES = frozenset(status.value for status in InquiryStatus)
 
 
+YEAR_MIN, YEAR_MAX = 1900, 2999  # far enough either way; 0001 and 9999 overflow in UTC
+
+
 class InquiryFilters(BaseModel):
     """`received_from` is inclusive, `received_to` exclusive; a plain date means its whole day."""
 
@@ -45,6 +48,13 @@ class InquiryFilters(BaseModel):
     def _plain_date(cls, value: object) -> object:
         if isinstance(value, str) and _DATE_ONLY.match(value):
             return date.fromisoformat(value)
+        return value
+
+    @field_validator("received_from", "received_to")
+    @classmethod
+    def _in_range(cls, value: datetime | date | None) -> datetime | date | None:
+        if value is not None and not (YEAR_MIN <= value.year <= YEAR_MAX):
+            raise ValueError(f"Give a date from the year {YEAR_MIN} to {YEAR_MAX}.")
         return value
 
     @field_validator("status", mode="before")

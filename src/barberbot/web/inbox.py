@@ -21,7 +21,14 @@ from barberbot.auth.deps import CurrentUser
 from barberbot.core.choices import InquiryStatus
 from barberbot.core.deps import SessionDep
 from barberbot.inbox import counts, labels, listing, overdue, people
-from barberbot.inquiries.filters import ASSIGNEE_ME, ASSIGNEE_NONE, SEARCH_MAX, InquiryFilters
+from barberbot.inquiries.filters import (
+    ASSIGNEE_ME,
+    ASSIGNEE_NONE,
+    SEARCH_MAX,
+    YEAR_MAX,
+    YEAR_MIN,
+    InquiryFilters,
+)
 from barberbot.inquiries.schemas import InvalidCursor, decode_cursor, encode_cursor
 from barberbot.models import Shop, User
 from barberbot.models.base import utcnow
@@ -130,10 +137,14 @@ def _day(text: str, zone: ZoneInfo, errors: dict[str, str], name: str) -> dateti
     if not text:
         return None
     try:
-        return datetime.combine(date.fromisoformat(text), time.min, zone)
+        day = date.fromisoformat(text)
     except ValueError:
         errors[name] = "Give the date as YYYY-MM-DD, for example 2026-03-31."
         return None
+    if not YEAR_MIN <= day.year <= YEAR_MAX:
+        errors[name] = f"Give a date from the year {YEAR_MIN} to {YEAR_MAX}."
+        return None
+    return datetime.combine(day, time.min, zone)
 
 
 def _cursor(text: str | None) -> tuple[datetime, uuid.UUID] | None:
