@@ -72,6 +72,8 @@ def test_spreadsheet_ages_like_34_point_0_are_whole_numbers() -> None:
         (True, "whole number"),
         (0, "between 1 and 120"),
         (121, "between 1 and 120"),
+        (10**400, "between 1 and 120"),  # too big for a float: not an overflow
+        ("1" + "0" * 400, "between 1 and 120"),
     ],
 )
 def test_bad_ages(age: object, message: str) -> None:

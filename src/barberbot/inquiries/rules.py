@@ -157,8 +157,12 @@ class InquiryCreate(BaseModel):
                 raise _fail("missing", REQUIRED_MESSAGES["age"])
         try:
             number = float(value)
+        except OverflowError:  # a whole number too big for a float (10**400)
+            raise _fail("age", f"Age must be between {AGE_MIN} and {AGE_MAX}.") from None
         except (TypeError, ValueError):
             raise _fail("age", "Age must be a whole number, like 34.") from None
+        if abs(number) == float("inf"):  # "1000…0" written out: a number, just far too big
+            raise _fail("age", f"Age must be between {AGE_MIN} and {AGE_MAX}.")
         if not number.is_integer():
             raise _fail("age", "Age must be a whole number, like 34.")
         if not AGE_MIN <= number <= AGE_MAX:
