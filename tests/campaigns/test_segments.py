@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from barberbot.campaigns import rules, segments
-from barberbot.models import Customer, Shop
+from barberbot.models import Customer, Segment, Shop, User
 from tests.campaigns.factories import days_ago, make_person, sync
+from tests.web.test_inbox_pages import sign_in
 
 # name, age, gender, [(inquiry type, days ago)], location, e-mail?, phone?, consent
 PEOPLE: list[tuple[str, int, str, list[tuple[str, int]], str | None, bool, bool, bool]] = [
@@ -120,6 +121,7 @@ def test_a_new_inquiry_shows_in_the_next_preview(
         ({"field": "age_band", "in": ["20-30"]}, "rule", "Unknown age band '20-30'"),
         ({"field": "consent", "channel": "fax"}, "rule.channel", "'email' or 'sms'"),
         ({"field": "age", "minimum": 3}, "rule.minimum", "Unknown field"),
+        ({"field": "inquiry_count", "min": 2**63}, "rule.min", "less than or equal to"),
     ],
 )
 def test_bad_rules_get_a_clear_error_per_field(
@@ -168,3 +170,20 @@ def test_another_shops_customers_never_match(session: Session, shop: Shop) -> No
 
     assert _names(session, shop, {"field": "inquiry_count", "min": 1}) == set()
     assert session.scalars(select(Customer.name)).all() == ["Elsewhere"]
+
+
+def test_a_saved_rule_that_todays_checks_refuse_does_not_break_the_campaigns_page(
+    client: TestClient, session: Session, shop: Shop, owner: User
+) -> None:
+    session.add(
+        Segment(shop_id=shop.id, name="Huge", rule={"field": "inquiry_count", "min": 2**63})
+    )
+    session.commit()
+    sign_in(client, owner)
+    page = client.get(f"/shops/{shop.slug}/campaigns")
+
+    assert page.status_code == 200
+    assert (
+        "<td>Huge</td><td>Not counted: Input should be less than or equal to 2147483647"
+        in page.text
+    )

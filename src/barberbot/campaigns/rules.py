@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from barberbot.analytics.bands import BAND_LABELS
 from barberbot.campaigns.errors import Invalid
 from barberbot.core.choices import Gender
+from barberbot.core.params import INT_MAX
 from barberbot.inquiries.rules import field_errors
 
 MAX_DEPTH = 4
@@ -53,8 +54,9 @@ def condition(name: str) -> Callable[[C], C]:
 
 
 class _Range(Condition):
-    min: int | None = Field(default=None, ge=0)
-    max: int | None = Field(default=None, ge=0)
+    # bounded as a database INTEGER: a larger one overflows in the query, every time it runs
+    min: int | None = Field(default=None, ge=0, le=INT_MAX)
+    max: int | None = Field(default=None, ge=0, le=INT_MAX)
 
     @model_validator(mode="after")
     def _ordered(self) -> _Range:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser
@@ -18,6 +19,7 @@ from barberbot.campaigns import builder, segments, service
 from barberbot.campaigns.api import LinksDep, owner_only
 from barberbot.campaigns.errors import Invalid
 from barberbot.campaigns.results import results
+from barberbot.campaigns.rules import RuleInvalid
 from barberbot.campaigns.schemas import CampaignCreate
 from barberbot.campaigns.testsend import send_test
 from barberbot.core.addresses import AddressInvalid
@@ -28,7 +30,7 @@ from barberbot.customers import service as customers
 from barberbot.forms import service as forms
 from barberbot.forms.definition import NO_FORM
 from barberbot.messaging.errors import SendFailed, Unavailable
-from barberbot.models import Campaign, Channel, Role, Shop, User
+from barberbot.models import Campaign, Channel, Role, Segment, Shop, User
 from barberbot.models.base import utcnow
 from barberbot.shops import inquiry_types
 from barberbot.shops.deps import MemberShop
@@ -72,14 +74,20 @@ def _choices(request: Request, session: SessionDep, shop: Shop) -> builder.Choic
     return builder.choices_for(inquiry_types.listed(shop), segments.locations(session, shop), form)
 
 
+def _count(session: Session, shop: Shop, segment: Segment) -> int | str:
+    """How many customers a saved segment holds, or why it cannot say (a rule saved before
+    today's checks, that they refuse): the page shows the others all the same."""
+    try:
+        return segments.preview(session, shop, segments.rule_of(segment), sample=0).count
+    except RuleInvalid as invalid:
+        return "Not counted: " + "; ".join(invalid.errors.values())
+
+
 def _overview(
     request: Request, user: User, shop: Shop, session: SessionDep, **extra: Any
 ) -> HTMLResponse:
     customers.sync_for_reading(session, shop)
-    saved = [
-        (s, segments.preview(session, shop, segments.rule_of(s), sample=0).count)
-        for s in segments.all_of(session, shop)
-    ]
+    saved = [(s, _count(session, shop, s)) for s in segments.all_of(session, shop)]
     context = {
         "segments": saved,
         "campaigns": service.all_of(session, shop),
