@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -114,19 +113,27 @@ def test_a_live_tick_after_a_change_of_filters_recounts(
 
 
 def test_the_access_log_says_204_for_a_callback_that_left_the_page_as_it_was(
-    client: TestClient, session: Session, shop: Shop, owner: User, caplog: pytest.LogCaptureFixture
+    client: TestClient, session: Session, shop: Shop, owner: User
 ) -> None:
     make_inquiry(session, shop=shop)
     _sign_in(client, owner.email)
     callbacks = Callbacks(client)
     seen = callbacks.call("kpi-inquiries-value.children", {"url.search": ""})["seen-figures"]
     values = {"live.n_intervals": 1, "url.search": "", "seen-figures.data": seen["data"]}
-    with caplog.at_level(logging.INFO, logger="barberbot.http"):
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign,assignment]
+    logger = logging.getLogger("barberbot.http")  # its own handler: whatever the root's setup
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
         quiet = callbacks.post("kpi-inquiries-value.children", values)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
-    logged = [
-        r for r in caplog.records if getattr(r, "path", "").endswith("_dash-update-component")
-    ]
+    logged = [r for r in records if getattr(r, "path", "").endswith("_dash-update-component")]
     assert quiet.status_code == 204
     assert [getattr(r, "status", None) for r in logged] == [204]
 

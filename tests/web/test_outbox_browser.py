@@ -118,7 +118,7 @@ def test_a_campaign_sent_from_the_browser_shows_in_the_outbox(
     desk.goto(f"{live_url}/shops/{shop.slug}/campaigns/{campaign.id}")
     desk.get_by_role("button", name="Send to the segment").click()
     expect(desk.get_by_role("status")).to_contain_text("Scheduled")
-    desk.get_by_role("link", name="Outbox").click()
+    desk.get_by_role("link", name="Outbox", exact=True).click()
 
     def arrived() -> bool:  # no `barberbot campaigns run`: the sender inside `serve` sends
         desk.reload()
