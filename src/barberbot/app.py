@@ -40,11 +40,13 @@ from barberbot.inquiries.api import router as inquiries_router
 from barberbot.inquiries.group_commit import GroupCommit
 from barberbot.inquiries.intake import DirectIntake, Intake
 from barberbot.inquiries.rules import InquiryCreate
+from barberbot.models.base import utcnow
 from barberbot.shops.api import router as shops_router
 from barberbot.streaming import kafka_config, metrics
 from barberbot.streaming.intake import StreamIntake
 from barberbot.streaming.outbox import Outbox
 from barberbot.streaming.relay import Relay
+from barberbot.web.account import router as account_router
 from barberbot.web.campaigns import router as campaign_pages_router
 from barberbot.web.consent import router as consent_router
 from barberbot.web.errors import install_error_handlers
@@ -59,6 +61,7 @@ from barberbot.web.inbox_settings import router as inbox_settings_pages_router
 from barberbot.web.inquiry import router as inquiry_pages_router
 from barberbot.web.outbox import router as outbox_router
 from barberbot.web.owner import router as owner_router
+from barberbot.web.password_reset import router as password_reset_router
 from barberbot.web.saved_replies import router as saved_replies_router
 from barberbot.web.settings import LOGO_UPLOAD_MAX, LOGO_UPLOAD_PATH
 from barberbot.web.settings import router as shop_settings_pages_router
@@ -121,8 +124,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.relay = relay
     app.state.sender = sender
     app.state.import_jobs = ImportJobs()
+    app.state.clock = utcnow  # what "now" is for sessions, tokens and sign-in limits
 
-    app.add_middleware(DashboardLoginGuard)  # added first, so it runs inside the session
+    app.add_middleware(DashboardLoginGuard, db=db)  # added first: inside the session
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key,
@@ -164,6 +168,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(inbox_settings_pages_router)
     app.include_router(shop_settings_pages_router)
     app.include_router(import_pages_router)
+    app.include_router(account_router)
+    app.include_router(password_reset_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_dashboard(app, db)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -14,6 +14,7 @@ import typer
 import uvicorn
 from prometheus_client import start_http_server
 
+from barberbot.auth import cli as access_cli
 from barberbot.auth import service as auth
 from barberbot.campaigns.cli import app as campaigns_app
 from barberbot.campaigns.cli import customers_app
@@ -50,6 +51,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
 app.add_typer(campaigns_app, name="campaigns")
 app.add_typer(customers_app, name="customers")
+access_cli.register(user_app, token_app, shop_app)  # list, set-password, remove, revoke
 
 
 def _settings() -> Settings:

@@ -14,12 +14,15 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from barberbot.auth import tokens
 from barberbot.core.choices import DEFAULT_INQUIRY_TYPES
 from barberbot.desktop.config import DesktopConfig
+from barberbot.desktop.status import status_line
 from barberbot.desktop.store import LocalStore
 from barberbot.desktop.sync import Backoff, Syncer
 from barberbot.inquiries.rules import validate_inquiry
-from barberbot.models import Inquiry, Shop
+from barberbot.models import ApiToken, Inquiry, Shop
+from barberbot.models.base import utcnow
 from tests.factories import inquiry_payload
 from tests.support.live import LiveServer
 from tests.support.ports import free_port
@@ -134,7 +137,10 @@ def test_a_wrong_token_is_reported_and_nothing_is_marked_synced(
         _wait_for(lambda: syncer.status.error is not None)
         syncer.stop()
 
-    assert syncer.status.error == "The server does not accept the API token; check Settings."
+    assert syncer.status.error == (
+        "That API token is not valid. Sync stopped: paste a working token in Settings."
+    )
+    assert syncer.status.stopped
     assert store.pending_count() == 2
 
 
@@ -167,3 +173,29 @@ def test_a_server_that_never_answers_times_out_and_retries(
 
     assert syncer.status.error == "Cannot reach the server (no answer in time)."
     assert store.pending_count() == 1
+
+
+def test_a_revoked_token_stops_sync_with_a_clear_message(
+    app: FastAPI, session: Session, store: LocalStore, config: Callable[[int], DesktopConfig]
+) -> None:
+    _save(store, 1)
+    with LiveServer(app) as server:
+        syncer = Syncer(store, config(server.port), backoff=QUICK).start()
+        _wait_for(lambda: store.pending_count() == 0)
+        [token] = session.scalars(select(ApiToken)).all()
+        tokens.revoke(session, token, utcnow())  # on the account page, say
+        session.commit()
+        _save(store, 1)
+        syncer.wake()
+        _wait_for(lambda: syncer.status.error is not None)
+        syncer.stop()
+
+    assert syncer.status.error == (
+        "That API token (counter) was revoked. Make a new one under Account → API tokens. "
+        "Sync stopped: paste a working token in Settings."
+    )
+    assert syncer.status.stopped
+    assert syncer.status.retry_at is None  # no retries of its own
+    assert store.pending_count() == 1  # kept for when a new token comes
+    line = status_line(waiting=1, refused=0, sync=syncer.status, workbook=Path("w.xlsx"))
+    assert "sync stopped — That API token (counter) was revoked." in line

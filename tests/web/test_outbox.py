@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -51,7 +52,7 @@ def test_signed_out_it_sends_to_sign_in(
     for path in ("/outbox", f"/outbox/{entry}", f"/outbox/{entry}/html"):
         answer = client.get(path, follow_redirects=False)
         assert answer.status_code == 303, path
-        assert answer.headers["location"] == "/login"
+        assert answer.headers["location"] == "/login?" + urlencode({"next": path})
 
 
 def test_the_list_shows_only_the_users_own_shops_newest_first(

@@ -28,10 +28,11 @@ def _sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
 
 
 def test_pages_redirect_to_login_when_signed_out(client: TestClient, shop: Shop) -> None:
-    for path in ("/", f"/shops/{shop.slug}"):
+    expected = {"/": "/login", f"/shops/{shop.slug}": "/login?next=%2Fshops%2Fkings-cuts"}
+    for path, login in expected.items():
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303
-        assert response.headers["location"] == "/login"
+        assert response.headers["location"] == login
 
 
 def test_wrong_password_is_refused(client: TestClient, owner: User) -> None:

@@ -78,7 +78,7 @@ def test_owner_sees_inquiries_copies_the_snippet_exports_and_signs_out(
     desk.get_by_role("button", name="Sign out").click()
     expect(desk.get_by_role("heading", level=1)).to_have_text("Sign in to BarberBot")
     desk.goto(f"{live_url}/shops/{shop.slug}")
-    expect(desk).to_have_url(f"{live_url}/login")
+    expect(desk).to_have_url(f"{live_url}/login?next=%2Fshops%2F{shop.slug}")
 
 
 def test_a_wrong_password_is_refused(desk: Page, live_url: str, owner: User) -> None:

@@ -1,18 +1,41 @@
-"""Request dependencies for who is asking: the user behind an API token or a signed session."""
+"""Request dependencies for who is asking: the user behind an API token or a signed-in session.
+
+The session cookie (signed) carries only a random session id; who it belongs to, and whether
+it still holds, is the `user_sessions` table's (auth/sessions.py), so signing out ends it on
+every replica.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from barberbot.auth import service as auth
+from barberbot.auth import sessions, tokens
 from barberbot.core.db import Database
 from barberbot.core.deps import SessionDep
 from barberbot.core.http import header
 from barberbot.models import User
+from barberbot.models.base import utcnow
+
+
+def clock(request: Request) -> datetime:
+    """Now, by the app's clock (`app.state.clock`: tests set their own)."""
+    now: Callable[[], datetime] = getattr(request.app.state, "clock", utcnow)
+    return now()
+
+
+Now = Annotated[datetime, Depends(clock)]
+
+
+def session_id(request: Request) -> str | None:
+    """The session id the request's cookie carries, if any."""
+    value = request.session.get(sessions.COOKIE_KEY)
+    return value if isinstance(value, str) else None
 
 
 def _bearer_token(request: Request) -> str | None:
@@ -20,11 +43,9 @@ def _bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _invalid_token() -> HTTPException:
+def _refused(message: str) -> HTTPException:
     return HTTPException(
-        status.HTTP_401_UNAUTHORIZED,
-        "That API token is not valid.",
-        headers={"WWW-Authenticate": "Bearer"},
+        status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"}
     )
 
 
@@ -32,49 +53,67 @@ def _invalid_token() -> HTTPException:
 # the token itself is read by `_bearer_token`, the same way on every path.
 _documented_bearer = HTTPBearer(
     auto_error=False,
-    description="An API token (`barberbot token create`); a signed-in session works too.",
+    description="An API token (Account → API tokens, or `barberbot token create`); a "
+    "signed-in session works too.",
 )
 
 
 async def optional_user(
     request: Request,
     session: SessionDep,
+    now: Now,
     _: Annotated[HTTPAuthorizationCredentials | None, Security(_documented_bearer)] = None,
 ) -> User | None:
     """The user behind a bearer token or the signed-in session, if any."""
     token = _bearer_token(request)
     if token is not None:
-        user = await run_in_threadpool(auth.user_for_token, session, token)
-        if user is None:
-            raise _invalid_token()
-        return user
-    user_id = request.session.get("user_id")
-    if not isinstance(user_id, int):
+        try:
+            return await run_in_threadpool(tokens.check, session, token, now)
+        except tokens.TokenRefused as refused:
+            raise _refused(str(refused)) from None
+    signed = session_id(request)
+    if signed is None:
         return None  # anonymous: no database work, no thread hop
-    return await run_in_threadpool(session.get, User, user_id)
+    return await run_in_threadpool(sessions.user_of, session, signed, now)
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
 async def signed_in_client(request: Request) -> bool:
-    """Whether a valid API token or a signed session came with the request.
+    """Whether a valid API token or a live session came with the request.
 
     For the public capture path, which only needs to know (to spare such clients the rate
-    limit): no request session, and for anonymous visitors no database work at all.
+    limit): no request session; for anonymous visitors no database work at all, for a
+    session cookie one primary-key lookup. An ended session is simply anonymous here.
     """
     token = _bearer_token(request)
-    if token is None:
-        return isinstance(request.session.get("user_id"), int)  # the cookie is signed
+    signed = session_id(request) if token is None else None
+    if token is None and signed is None:
+        return False
     db: Database = request.app.state.db
-    if not await run_in_threadpool(_token_is_valid, db, token):
-        raise _invalid_token()
+    now = clock(request)
+    if token is None:
+        assert signed is not None
+        return await run_in_threadpool(_session_is_live, db, signed, now)
+    reason = await run_in_threadpool(_token_refusal, db, token, now)
+    if reason is not None:
+        raise _refused(reason)
     return True
 
 
-def _token_is_valid(db: Database, token: str) -> bool:
+def _session_is_live(db: Database, signed: str, now: datetime) -> bool:
     with db.sessions() as session:
-        return auth.user_for_token(session, token) is not None
+        return sessions.find(session, signed, now) is not None
+
+
+def _token_refusal(db: Database, token: str, now: datetime) -> str | None:
+    with db.transaction() as session:  # commits the last use, when it was noted
+        try:
+            tokens.check(session, token, now)
+        except tokens.TokenRefused as refused:
+            return str(refused)
+    return None
 
 
 def current_user(user: OptionalUser) -> User:

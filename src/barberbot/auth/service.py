@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from barberbot.auth import tokens
 from barberbot.auth.passwords import (
     DUMMY_HASH,
     MIN_PASSWORD_LENGTH,
     hash_password,
     verify_password,
 )
-from barberbot.models import ApiToken, Membership, Role, Shop, User
-
-TOKEN_PREFIX = "bbt_"
+from barberbot.models import Membership, Role, Shop, User
+from barberbot.models.base import utcnow
 
 
 class UserInvalid(ValueError):
@@ -77,20 +74,14 @@ def shops_of(user: User) -> list[Shop]:
     return sorted((m.shop for m in user.memberships), key=lambda s: s.name)
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_token(session: Session, user: User, name: str) -> str:
     """A new bearer token; the plain value is returned once and never stored."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=name, token_hash=_token_hash(token)))
-    session.flush()
-    return token
+    return tokens.create(session, user, name)[1]
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    record = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
-    ).one_or_none()
-    return None if record is None else record.user
+    """The token's user, if it may be used now (not revoked, not expired)."""
+    try:
+        return tokens.check(session, token, utcnow())
+    except tokens.TokenRefused:
+        return None

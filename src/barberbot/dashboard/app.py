@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -10,13 +11,16 @@ from dash import Dash
 from dash.backends._fastapi import reset_current_request, set_current_request
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from barberbot.auth import sessions
 from barberbot.core.db import Database
 from barberbot.dashboard import callbacks, downloads
 from barberbot.dashboard.layout import page
 from barberbot.dashboard.state import ViewState, from_query
 from barberbot.dashboard.views import filter_options, resolve
+from barberbot.models.base import utcnow
 
 PREFIX = "/dashboard/"
 ASSETS = Path(__file__).parent / "assets"
@@ -53,10 +57,9 @@ def _add_downloads(app: FastAPI, db: Database) -> None:
     async def export_inquiries(request: Request, kind: str) -> StreamingResponse:
         if kind not in downloads.KINDS:
             raise HTTPException(status_code=404)
-        user_id = request.scope.get("session", {}).get("user_id")
         state = from_query(request.url.query)
         name = downloads.filename(kind, datetime.now())
-        user = user_id if isinstance(user_id, int) else None
+        user = signed_in_user_id(request.scope)
         answers = getattr(request.app.state, "answer_store", None)
         return StreamingResponse(
             downloads.chunks(db, user, state, kind, answers),
@@ -96,23 +99,39 @@ def outside_dashboard(scope: Scope) -> bool:
     return not under_dashboard(scope)
 
 
+USER_KEY = callbacks.USER_KEY
+
+
+def signed_in_user_id(scope: Scope) -> int | None:
+    """The user the guard let in (None outside a guarded request)."""
+    user_id = scope.get(USER_KEY)
+    return user_id if isinstance(user_id, int) else None
+
+
 class DashboardLoginGuard:
     """Signed-in users only: the page redirects to the login, its API calls answer 401.
 
     Pure ASGI and a prefix test, so it costs the rest of the app nothing; it sits inside the
-    session middleware so it can read the signed session.
+    session middleware so it can read the cookie's session id, and looks that up in the
+    server-side sessions (one primary-key lookup), leaving the user's id in the scope.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, db: Database) -> None:
         self.app = app
+        self.db = db
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not under_dashboard(scope):
             await self.app(scope, receive, send)
             return
-        if isinstance(scope.get("session", {}).get("user_id"), int):
-            await self.app(scope, receive, send)
-            return
+        signed = scope.get("session", {}).get(sessions.COOKIE_KEY)
+        clock: Callable[[], datetime] = getattr(scope["app"].state, "clock", utcnow)
+        if isinstance(signed, str):
+            user_id = await run_in_threadpool(self._user_id, signed, clock())
+            if user_id is not None:
+                scope[USER_KEY] = user_id
+                await self.app(scope, receive, send)
+                return
         if "/_dash-" in scope["path"]:
             response: JSONResponse | RedirectResponse = JSONResponse(
                 {"detail": "Sign in to see the dashboard."}, status_code=401
@@ -120,3 +139,8 @@ class DashboardLoginGuard:
         else:
             response = RedirectResponse(f"/login?next={PREFIX}", status_code=303)
         await response(scope, receive, send)
+
+    def _user_id(self, signed: str, now: datetime) -> int | None:
+        with self.db.sessions() as session:
+            found = sessions.find(session, signed, now)
+            return None if found is None else found.user_id

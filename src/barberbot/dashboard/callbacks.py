@@ -85,14 +85,17 @@ REFRESHED = {
 }
 
 
+USER_KEY = "barberbot.user_id"  # where the login guard (app.py) leaves the signed-in user
+
+
 def current_user_id() -> int | None:
     """The signed-in user of the request being answered (None outside a request)."""
     try:
         request = get_current_request()
     except RuntimeError:  # Dash checks the layout once at start-up, outside any request
         return None
-    # the scope, not request.session: Dash's first-request set-up runs outside the session
-    user_id = request.scope.get("session", {}).get("user_id")
+    # the login guard's finding (the server-side session), in the scope
+    user_id = request.scope.get(USER_KEY)
     return user_id if isinstance(user_id, int) else None
 
 

@@ -9,12 +9,16 @@ from collections.abc import Callable
 from tkinter import filedialog, ttk
 
 from barberbot.desktop.config import ConfigInvalid, DesktopConfig, parse_config
-from barberbot.desktop.sync import ServerClient, ShopInfo, SyncFailed
+from barberbot.desktop.sync import ServerClient, ShopInfo, SyncFailed, TokenRefused
 
 FIELDS = (
     ("server_url", "Server address", "e.g. https://barberbot.example.com"),
     ("shop", "Shop", "the shop's short name in its web address, e.g. kings-cuts"),
-    ("api_token", "API token", "made by the owner: barberbot token create"),
+    (
+        "api_token",
+        "API token",
+        "make one in BarberBot in your browser: Account → API tokens → Make token",
+    ),
     ("location", "This counter", "recorded with every inquiry, e.g. high-street"),
     ("workbook", "Excel workbook", "empty: inquiries.xlsx in the data folder"),
 )
@@ -141,6 +145,8 @@ def _fetch_shop(config: DesktopConfig, answers: queue.Queue[ShopInfo | str]) -> 
     client = ServerClient(config, timeout=10)
     try:
         answers.put(client.shop_info())
+    except TokenRefused as refused:  # in the dialog, where the new token goes
+        answers.put(refused.reason)
     except SyncFailed as failure:
         answers.put(str(failure))
     finally:

@@ -28,6 +28,8 @@ def status_line(
     parts = [f"{_count(waiting)} waiting to sync"]
     if sync is None:
         parts.append("not syncing: no server set up (Settings)")
+    elif sync.error and sync.stopped:
+        parts.append(f"sync stopped — {sync.error}")
     elif sync.error:
         line = f"offline — {sync.error}"
         if sync.retry_at is not None:

@@ -36,6 +36,24 @@ class SyncFailed(Exception):
     """The server could not be reached or did not take the batch; try again later."""
 
 
+class TokenRefused(SyncFailed):
+    """The server refuses the API token (unknown, revoked or expired): trying again cannot
+    help, so sync stops until the settings get a new token (or a save asks once more)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason  # the server's words: revoked, expired, or not valid
+        super().__init__(f"{reason} Sync stopped: paste a working token in Settings.")
+
+
+def _token_refused(response: httpx.Response) -> TokenRefused:
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    reason = detail if isinstance(detail, str) else "The server does not accept the API token."
+    return TokenRefused(reason)
+
+
 @dataclass(frozen=True)
 class ShopInfo:
     name: str
@@ -103,7 +121,7 @@ class ServerClient:
         except httpx.HTTPError as error:
             raise SyncFailed(f"Cannot reach the server ({_reason(error)}).") from None
         if response.status_code == 401:
-            raise SyncFailed("The server does not accept the API token; check Settings.")
+            raise _token_refused(response)
         if response.status_code == 404:
             raise SyncFailed(f"The server has no shop {self.shop!r} for this token.")
         if response.is_error or response.is_redirect:
@@ -143,6 +161,7 @@ class SyncStatus:
     error: str | None = None
     last_synced: datetime | None = None
     retry_at: float | None = None  # time.monotonic() of the next try, while failing
+    stopped: bool = False  # no next try of its own: the token was refused
 
 
 def sync_pending(store: LocalStore, client: ServerClient, batch_size: int = BATCH_SIZE) -> int:
@@ -208,10 +227,10 @@ class Syncer:
     def _run(self) -> None:
         while not self._stopping.is_set():
             wait = self._attempt()
-            self._wake.wait(wait)
+            self._wake.wait(wait)  # None: only when woken
             self._wake.clear()
 
-    def _attempt(self) -> float:
+    def _attempt(self) -> float | None:
         """One round; returns how long to wait before the next."""
         try:
             if self.shop is None or time.monotonic() - self._shop_fetched > SHOP_REFRESH_SECONDS:
@@ -219,6 +238,10 @@ class Syncer:
                 self.shop = replace(info, form=self.client.form())
                 self._shop_fetched = time.monotonic()
             sent = sync_pending(self.store, self.client)
+        except TokenRefused as refused:
+            self.status = SyncStatus(str(refused), self.status.last_synced, None, stopped=True)
+            log.warning("sync stopped: token refused", extra={"error": str(refused)})
+            return None
         except SyncFailed as failure:
             return self._retry_later(str(failure))
         except Exception as error:  # a bug must not end sync for good, nor pass unseen

@@ -1,5 +1,6 @@
 """All ORM models, imported here so metadata and Alembic see every table."""
 
+from barberbot.models.access import PasswordReset, SignInFailure, UserSession
 from barberbot.models.base import Base
 from barberbot.models.campaign import (
     Campaign,
@@ -73,6 +74,7 @@ __all__ = [
     "NotificationKind",
     "Notify",
     "Outcome",
+    "PasswordReset",
     "RecipientStatus",
     "ReplyStatus",
     "Role",
@@ -86,6 +88,8 @@ __all__ = [
     "Shop",
     "ShopLogo",
     "ShopSettingsVersion",
+    "SignInFailure",
     "Source",
     "User",
+    "UserSession",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -40,7 +42,7 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     if _is_api(request) or request.url.path in ("/healthz", "/readyz"):
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
     if exc.status_code == status.HTTP_401_UNAUTHORIZED:
-        return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+        return RedirectResponse(_sign_in_then_back(request), status.HTTP_303_SEE_OTHER)
     return templates.TemplateResponse(
         request,
         "message.html",
@@ -48,6 +50,15 @@ async def _on_http(request: Request, exc: Exception) -> Response:
         status_code=exc.status_code,
         headers=headers,
     )
+
+
+def _sign_in_then_back(request: Request) -> str:
+    """The sign-in page, then back to the page asked for (a GET: a form's POST cannot be
+    replayed)."""
+    if request.method != "GET":
+        return "/login"
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?" + urlencode({"next": path})
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from html import escape
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, BackgroundTasks, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
+from barberbot.auth import attempts, mail, sessions
 from barberbot.auth import service as auth
-from barberbot.auth.deps import CurrentUser, OptionalUser
-from barberbot.core.deps import SessionDep, SettingsDep
+from barberbot.auth.deps import CurrentUser, Now, OptionalUser, session_id
+from barberbot.core.deps import SessionDep, SettingsDep, client_key
 from barberbot.forms import service as forms
 from barberbot.forms.answers import labelled
 from barberbot.forms.deps import AnswerStoreDep
@@ -71,12 +73,40 @@ def home(request: Request, user: OptionalUser) -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse, name="login_form")
-def login_form(request: Request, next: str = "") -> HTMLResponse:
-    context = {"csrf": csrf_token(request), "next": _local_path(next)}
-    return templates.TemplateResponse(request, "login.html", context, headers=NO_FRAMING)
+def login_form(request: Request, next: str = "", done: str = "") -> HTMLResponse:
+    return _login_page(request, next=next, notice=LOGIN_NOTICES.get(done, ""))
 
 
-def _local_path(target: str) -> str:
+LOGIN_NOTICES = {
+    "password": "Your new password is set, and every session signed out: sign in with it.",
+    "everywhere": "You are signed out everywhere.",
+}
+
+
+def _login_page(
+    request: Request,
+    *,
+    next: str = "",
+    email: str = "",
+    error: str = "",
+    notice: str = "",
+    status_code: int = status.HTTP_200_OK,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    context = {
+        "csrf": csrf_token(request),
+        "next": local_path(next),
+        "email": email,
+        "error": error,
+        "notice": notice,
+    }
+    return templates.TemplateResponse(
+        request, "login.html", context, status_code=status_code,
+        headers=NO_FRAMING | (headers or {}),
+    )  # fmt: skip
+
+
+def local_path(target: str) -> str:
     """Where to go after signing in: a path on this site, never another site."""
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
@@ -87,34 +117,52 @@ def _local_path(target: str) -> str:
 def login(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
+    now: Now,
+    background: BackgroundTasks,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
+    address, client = auth.normalise_email(email), client_key(request)
+    wait = attempts.retry_after(session, address, client, now)
+    if wait is not None:  # refused before the password is even looked at
+        minutes = math.ceil(wait / 60)
+        return _login_page(
+            request,
+            next=next,
+            email=email,
+            error=f"Too many failed sign-ins. Try again in {minutes} minute"
+            f"{'s' if minutes > 1 else ''}, or use “Forgot password?”.",
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(wait)},
+        )
     user = auth.authenticate(session, email, password)
     if user is None:
-        return templates.TemplateResponse(
+        known = auth.by_email(session, address)
+        if attempts.record_failure(session, address, client, now, known) and known:
+            forgot = public_base_url(request, settings.public_url) + "/password/forgot"
+            background.add_task(mail.send, settings, mail.locked_email(known, forgot))
+        return _login_page(
             request,
-            "login.html",
-            {
-                "csrf": csrf_token(request),
-                "email": email,
-                "next": _local_path(next),
-                "error": "Wrong e-mail or password.",
-            },
+            next=next,
+            email=email,
+            error="Wrong e-mail or password.",
             status_code=status.HTTP_401_UNAUTHORIZED,
-            headers=NO_FRAMING,
         )
     request.session.clear()
-    request.session["user_id"] = user.id
-    return RedirectResponse(_local_path(next) or "/", status.HTTP_303_SEE_OTHER)
+    request.session[sessions.COOKIE_KEY] = sessions.start(session, user, now)
+    return RedirectResponse(local_path(next) or "/", status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/logout", name="logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, session: SessionDep, csrf: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
+    signed = session_id(request)
+    if signed is not None:
+        sessions.end(session, signed)  # the cookie, replayed, signs no one in
     request.session.clear()
     return _to_login()
 
