@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
@@ -25,6 +27,12 @@ def _sign_in(app: FastAPI, email: str, password: str, ip: str = "192.0.2.1") -> 
         return browser.post("/login", data=data, follow_redirects=False)
 
 
+def _ask_for_link(browser: TestClient, email: str) -> int:
+    token = csrf(browser.get("/password/forgot").text)
+    data = {"email": email, "csrf": token}
+    return browser.post("/password/forgot", data=data, follow_redirects=False).status_code
+
+
 def test_the_eleventh_attempt_on_an_account_is_refused_and_its_owner_told_once(
     app: FastAPI, clock: Clock, owner: User, smtp: SmtpServer
 ) -> None:
@@ -42,8 +50,15 @@ def test_the_eleventh_attempt_on_an_account_is_refused_and_its_owner_told_once(
     [told] = smtp.to(owner.email)
     assert "Failed sign-ins" in told.message["Subject"]
     assert "http://testserver/password/forgot" in told.body
-    clock.advance(minutes=5)
-    assert _attempt(app, owner.email, PASSWORD, ip="198.51.100.9")[0] == 303
+    with TestClient(app) as browser:  # the owner sets a new password: the pause is lifted
+        assert _ask_for_link(browser, owner.email) == 303
+        [_, reset] = smtp.to(owner.email)
+        path = re.search(r"http://testserver(/password/reset/\S+)", reset.body)
+        assert path
+        token = csrf(browser.get(path.group(1)).text)
+        done = browser.post(path.group(1), data={"password": "new and long", "csrf": token})
+        assert done.url.path == "/login"
+    assert _attempt(app, owner.email, "new and long", ip="198.51.100.9")[0] == 303
 
 
 def test_the_eleventh_attempt_from_a_client_is_refused_whatever_the_account(
@@ -59,3 +74,5 @@ def test_the_eleventh_attempt_from_a_client_is_refused_whatever_the_account(
     assert f'value="{owner.email}"' in eleventh.text  # what was typed stays
     assert _attempt(app, owner.email, PASSWORD, ip="203.0.113.5")[0] == 303  # others may
     assert smtp.messages() == []  # no account had ten failures
+    clock.advance(minutes=15)
+    assert _attempt(app, owner.email, PASSWORD)[0] == 303

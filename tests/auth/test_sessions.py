@@ -63,41 +63,23 @@ def test_the_cookie_holds_a_session_id_and_the_table_only_its_hash(
 
 
 def test_a_password_change_ends_the_other_sessions_only(
-    client: TestClient, second: TestClient, session: Session, shop: Shop, owner: User
-) -> None:
-    sign_in(client, owner.email)
-    sign_in(second, owner.email)
-
-    changed = post_form(
-        client,
-        "/account",
-        "/account/password",
-        {"current_password": PASSWORD, "new_password": "a much longer secret"},
-    )
-
-    assert changed.status_code == 303
-    assert client.get(f"/api/v1/shops/{shop.slug}/inquiries").status_code == 200
-    _pages_and_api_refuse(second, shop)
-    assert sign_in(second, owner.email) == 401
-    assert sign_in(second, owner.email, "a much longer secret") == 303
-
-
-def test_a_wrong_current_password_changes_nothing(
     client: TestClient, second: TestClient, shop: Shop, owner: User
 ) -> None:
     sign_in(client, owner.email)
     sign_in(second, owner.email)
+    wrong = {"current_password": "not it at all", "new_password": "a much longer secret"}
+    right = wrong | {"current_password": PASSWORD}
 
-    refused = post_form(
-        client,
-        "/account",
-        "/account/password",
-        {"current_password": "not it at all", "new_password": "a much longer secret"},
-    )
-
+    refused = post_form(client, "/account", "/account/password", wrong)
     assert refused.status_code == 422
     assert "That is not your current password." in refused.text
     assert second.get(f"/api/v1/shops/{shop.slug}/inquiries").status_code == 200
+
+    assert post_form(client, "/account", "/account/password", right).status_code == 303
+    assert client.get(f"/api/v1/shops/{shop.slug}/inquiries").status_code == 200
+    _pages_and_api_refuse(second, shop)
+    assert sign_in(second, owner.email) == 401
+    assert sign_in(second, owner.email, "a much longer secret") == 303
 
 
 def test_sign_out_everywhere_ends_every_session(

@@ -63,3 +63,8 @@ def record_failure(
         return False
     user.locked_notice_at = now
     return True
+
+
+def forget_account(session: Session, email: str) -> None:
+    """The account's failures no longer count (a new password was set through the e-mail)."""
+    session.execute(delete(SignInFailure).where(SignInFailure.email == email))

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from barberbot.auth import account, sessions
+from barberbot.auth import account, attempts, sessions
 from barberbot.models import PasswordReset, User
 
 VALID_FOR = timedelta(hours=1)
@@ -49,12 +49,14 @@ def find(session: Session, secret: str, now: datetime) -> PasswordReset | None:
 
 
 def use(session: Session, reset: PasswordReset, new_password: str, now: datetime) -> User:
-    """Set the new password, spend the link, and end every session of the user.
+    """Set the new password, spend the link, end every session of the user, and lift a
+    pause on signing in to the account.
 
     Raises AccountInvalid (nothing changed) for a password that will not do."""
     user = session.get(User, reset.user_id)
     assert user is not None  # the link goes with its user
     account.set_password(session, user, new_password, field="password")
     reset.used_at = now
+    attempts.forget_account(session, user.email)  # the owner proved it is theirs
     sessions.end_all(session, user.id)
     return user
