@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,9 +21,14 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def _env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> None:
+def _env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Iterator[None]:
     monkeypatch.setenv("BARBERBOT_DATABASE_URL", database_url)
     monkeypatch.setenv("BARBERBOT_DATA_DIR", str(tmp_path))
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers  # each command configures logging anew: put it back
+    root.setLevel(level)
 
 
 def _api(client: TestClient, shop: Shop) -> int:
