@@ -4,7 +4,7 @@ Sessions signed in before this upgrade (a signed cookie naming the user) are not
 table, so everyone signs in once more.
 
 Revision ID: be6f7a8b9c0d
-Revises: be6f7a8b9cad
+Revises: cf7a8b9cadbe
 Create Date: 2026-12-02 18:20:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from barberbot.models.base import UTCDateTime
 
 revision: str = "be6f7a8b9c0d"
-down_revision: str | None = "be6f7a8b9cad"
+down_revision: str | None = "cf7a8b9cadbe"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
