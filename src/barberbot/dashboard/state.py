@@ -11,7 +11,7 @@ from barberbot.analytics.bands import BAND_LABELS
 from barberbot.analytics.filters import PRESETS
 from barberbot.core.choices import Gender
 from barberbot.forms.schemas import KEY_PATTERN, OPTION_MAX, OPTIONS_MAX
-from barberbot.inquiries.filters import YEAR_MAX, YEAR_MIN
+from barberbot.inquiries.filters import within_years
 
 ALL_SHOPS = "all"
 CUSTOM = "custom"
@@ -120,7 +120,7 @@ def _date(text: str | None) -> date | None:
         day = date.fromisoformat(text[:10])
     except ValueError:
         return None
-    return day if YEAR_MIN <= day.year <= YEAR_MAX else None  # year 1 to 9999 would overflow
+    return day if within_years(day) else None
 
 
 def sort_from_hash(fragment: str | None) -> str:

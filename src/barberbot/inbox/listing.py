@@ -103,19 +103,21 @@ class _Found:
     def __init__(
         self, session: Session, shop_ids: Sequence[int], filters: InquiryFilters, me: int | None
     ) -> None:
-        self.session, self.shop_ids, self.text = session, shop_ids, filters.q or ""
+        self.session = session
         self.led = inquiries.filtered_in(shop_ids, filters, me=me).order_by(None)
         self.plain: Select[Inquiry] | None = None
-        if self.text and search.common(session, shop_ids, self.text):
+        self.words = search.Matcher([], [])
+        if filters.q and search.common(session, shop_ids, filters.q):
             unsearched = filters.model_copy(update={"q": None})
             self.plain = inquiries.filtered_in(shop_ids, unsearched, me=me).order_by(None)
+            self.words = search.matcher(session, shop_ids, filters.q)  # read once a page
 
     def first(self, order: Order, forward: bool, key: Key | None, limit: int) -> list[Inquiry]:
         beyond = [_beyond(key, order, forward)] if key is not None else []
         if self.plain is not None:
             descending = (order == Order.NEWEST) == forward
             ids = search_newest.first_ids(
-                self.session, self.plain.where(*beyond), self.shop_ids, self.text,
+                self.session, self.plain.where(*beyond), self.words,
                 descending=descending, limit=limit,
             )  # fmt: skip
             if ids is not None:
@@ -125,7 +127,7 @@ class _Found:
 
     def total(self) -> search_newest.Total:
         if self.plain is not None:
-            found = search_newest.total(self.session, self.plain, self.shop_ids, self.text)
+            found = search_newest.total(self.session, self.plain, self.words)
             if found is not None:
                 return found
         return search_newest.Total(count(self.session, self.led), more=False)
@@ -134,7 +136,7 @@ class _Found:
         """Those `where` holds: those before a page, which paging has read past."""
         if self.plain is None:
             return count(self.session, self.led.where(where))
-        having = search.having(self.session, self.shop_ids, self.text, Inquiry.id, Inquiry.shop_id)
+        having = self.words.having(Inquiry.id, Inquiry.shop_id)
         return count(self.session, self.plain.where(where, having))
 
 

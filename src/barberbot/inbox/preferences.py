@@ -70,7 +70,10 @@ def acknowledge(session: Session, shop: Shop, on: bool, answer_within_hours: int
     session.flush()
 
 
-def membership_of(session: Session, shop: Shop, user: User) -> Membership | None:
-    return session.scalar(
+def membership_of(session: Session, shop: Shop, user: User) -> Membership:
+    """A member's own membership (the caller has checked they are one: `MemberShop`)."""
+    found = session.scalar(
         select(Membership).where(Membership.shop_id == shop.id, Membership.user_id == user.id)
     )
+    assert found is not None, "not a member of the shop"
+    return found

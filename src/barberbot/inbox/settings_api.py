@@ -10,7 +10,7 @@ from barberbot.auth.deps import CurrentUser
 from barberbot.core.deps import SessionDep
 from barberbot.inbox import preferences
 from barberbot.inbox.schemas import InboxSettingsRead, InboxSettingsUpdate, NotifyChoice
-from barberbot.models import Membership, Role
+from barberbot.models import Role
 from barberbot.shops.deps import MemberShop
 
 router = APIRouter(prefix="/api/v1/shops/{slug}/inbox-settings", tags=["inbox"])
@@ -34,21 +34,17 @@ def update_settings(
     return InboxSettingsRead.model_validate(data.model_dump())
 
 
-def _membership(session: SessionDep, shop: MemberShop, user: CurrentUser) -> Membership:
-    found = preferences.membership_of(session, shop, user)
-    assert found is not None  # MemberShop: the user is a member
-    return found
-
-
 @router.get("/me", response_model=NotifyChoice, summary="How I hear of new inquiries")
 def read_choice(shop: MemberShop, user: CurrentUser, session: SessionDep) -> NotifyChoice:
-    return NotifyChoice(notify=preferences.choice_of(_membership(session, shop, user)))
+    return NotifyChoice(
+        notify=preferences.choice_of(preferences.membership_of(session, shop, user))
+    )
 
 
 @router.put("/me", response_model=NotifyChoice, summary="Choose how I hear of new inquiries")
 def update_choice(
     data: NotifyChoice, shop: MemberShop, user: CurrentUser, session: SessionDep
 ) -> NotifyChoice:
-    _membership(session, shop, user).notify = data.notify.value
+    preferences.membership_of(session, shop, user).notify = data.notify.value
     session.flush()
     return data

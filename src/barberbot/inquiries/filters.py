@@ -21,6 +21,11 @@ _STATUSES = frozenset(status.value for status in InquiryStatus)
 YEAR_MIN, YEAR_MAX = 1900, 2999  # far enough either way; 0001 and 9999 overflow in UTC
 
 
+def within_years(day: date) -> bool:
+    """A date a filter may name: years 1 and 9999 overflow once moved to UTC or by a day."""
+    return YEAR_MIN <= day.year <= YEAR_MAX
+
+
 class InquiryFilters(BaseModel):
     """`received_from` is inclusive, `received_to` exclusive; a plain date means its whole day."""
 
@@ -53,7 +58,7 @@ class InquiryFilters(BaseModel):
     @field_validator("received_from", "received_to")
     @classmethod
     def _in_range(cls, value: datetime | date | None) -> datetime | date | None:
-        if value is not None and not (YEAR_MIN <= value.year <= YEAR_MAX):
+        if value is not None and not within_years(value):
             raise ValueError(f"Give a date from the year {YEAR_MIN} to {YEAR_MAX}.")
         return value
 

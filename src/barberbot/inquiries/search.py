@@ -21,7 +21,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 import phonenumbers
 from sqlalchemy import (
@@ -37,12 +39,15 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.selectable import HasHints
 
 from barberbot.core.folding import Folded, folded
 from barberbot.models import Inquiry, InquiryTerm, SearchMark
 from barberbot.models.search import TERM_MAX
 
 INQUIRY_INDEX = "ix_inquiry_terms_inquiry"
+HintedT = TypeVar("HintedT", bound=HasHints)
+MYSQL_DIALECTS = ("mysql", "mariadb")  # SQLAlchemy's names for MySQL, by the server it found
 
 _WORD = re.compile(r"[^\W_]+")  # letters and digits, any script
 _PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
@@ -89,7 +94,7 @@ def narrowed(query: Select[Inquiry], shop_ids: Sequence[int], text: str) -> Sele
     parts += [_not_indexed(shop_id, wanted) for shop_id in shop_ids]
     found = union(*parts).subquery("found")
     led = query.select_from(found).join(Inquiry, found.c[0] == Inquiry.id)
-    for dialect in ("mysql", "mariadb"):  # found first: MariaDB would rather scan the shop
+    for dialect in MYSQL_DIALECTS:  # found first: MariaDB would rather scan the shop
         led = led.prefix_with("STRAIGHT_JOIN", dialect=dialect)
     return led
 
@@ -115,23 +120,32 @@ def _at_least(session: Session, shop_ids: Sequence[int], word: str) -> bool:
     return False
 
 
-def having(
-    session: Session,
-    shop_ids: Sequence[int],
-    text: str,
-    inquiry_id: SQLColumnExpression[uuid.UUID],
-    shop_id: SQLColumnExpression[int],
-) -> ColumnElement[bool]:
-    """The inquiry (`inquiry_id` of `shop_id`, columns of the query it tests) has every word:
-    among its terms, or, not indexed yet, among the few that reading the newest found (read
-    here, once: a day or so of the shops' inquiries)."""
-    wanted = words(text)
-    if not wanted or not shop_ids:
-        return false()
-    every = [_has_term(inquiry_id, word, shop_id) for word in wanted]
+@dataclass(frozen=True)
+class Matcher:
+    """The test of one search for one inquiry at a time (`having`): the words, and the
+    not-yet-indexed inquiries that have them, read once (a day or so of the shops')."""
+
+    wanted: list[str]
+    fresh: list[uuid.UUID]
+
+    def having(
+        self, inquiry_id: SQLColumnExpression[uuid.UUID], shop_id: SQLColumnExpression[int]
+    ) -> ColumnElement[bool]:
+        """The inquiry (`inquiry_id` of `shop_id`, columns of the query it tests) has every
+        word: among its terms, or it is one of the fresh ones found with them."""
+        if not self.wanted:
+            return false()
+        every = [_has_term(inquiry_id, word, shop_id) for word in self.wanted]
+        return or_(and_(*every), inquiry_id.in_(self.fresh)) if self.fresh else and_(*every)
+
+
+def matcher(session: Session, shop_ids: Sequence[int], text: str) -> Matcher:
+    wanted = words(text) if shop_ids else []
+    if not wanted:
+        return Matcher([], [])
     parts = [_not_indexed(shop, wanted) for shop in shop_ids]
     fresh = list(session.scalars(union(*parts) if len(parts) > 1 else parts[0]))
-    return or_(and_(*every), inquiry_id.in_(fresh)) if fresh else and_(*every)
+    return Matcher(wanted, fresh)
 
 
 def _indexed(shop_id: int, wanted: list[str]) -> Select[uuid.UUID]:
@@ -157,9 +171,14 @@ def _has_term(
     query = select(term.inquiry_id).where(term.inquiry_id == inquiry_id, *_begins(term, word))
     if shop_id is not None:
         query = query.where(term.shop_id == shop_id)
-    for dialect in ("mysql", "mariadb"):
-        query = query.with_hint(term, f"FORCE INDEX ({INQUIRY_INDEX})", dialect)
-    return query.exists()
+    return force_index(query, term, INQUIRY_INDEX).exists()
+
+
+def force_index(query: HintedT, table: Any, index: str) -> HintedT:
+    """`query` reading `table` by `index` on MySQL and MariaDB (SQLite chooses well alone)."""
+    for dialect in MYSQL_DIALECTS:
+        query = query.with_hint(table, f"FORCE INDEX ({index})", dialect)
+    return query
 
 
 def _begins(terms: type[InquiryTerm], word: str) -> list[ColumnElement[bool]]:

@@ -1,5 +1,5 @@
 """A search for common words (`search.common`), read newest first: the inquiries the other
-filters keep, in the list's order, each tested for the words (`search.having`), among the
+filters keep, in the list's order, each tested for the words (`search.Matcher`), among the
 first WINDOW of them only. A page of a common word is among the newest few hundred; if those
 WINDOW hold too few, the caller lets the found ids lead instead (`search.narrowed`), so no
 search reads more than WINDOW inquiries this way. Its total is "many" when a full window held
@@ -9,7 +9,6 @@ at least MANY (counting them all would read every inquiry with the word).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, Subquery, case, func, select
@@ -32,8 +31,7 @@ class Total:
 def first_ids(
     session: Session,
     plain: Select[Inquiry],
-    shop_ids: Sequence[int],
-    text: str,
+    words: search.Matcher,
     *,
     descending: bool,
     limit: int,
@@ -41,9 +39,7 @@ def first_ids(
     """The ids of the first `limit` inquiries of `plain` (filtered, not searched) in the
     order that have the words; None when its first WINDOW hold fewer and it has more."""
     window = _window(plain, descending)
-    found = select(window.c.id).where(
-        search.having(session, shop_ids, text, window.c.id, window.c.shop_id)
-    )
+    found = select(window.c.id).where(words.having(window.c.id, window.c.shop_id))
     at, key = window.c.received_at, window.c.id
     order = (at.desc(), key.desc()) if descending else (at.asc(), key.asc())
     ids = list(session.scalars(found.order_by(*order).limit(limit)))
@@ -52,15 +48,13 @@ def first_ids(
     return ids
 
 
-def total(
-    session: Session, plain: Select[Inquiry], shop_ids: Sequence[int], text: str
-) -> Total | None:
+def total(session: Session, plain: Select[Inquiry], words: search.Matcher) -> Total | None:
     """How many inquiries of `plain` have the words among its newest WINDOW: all of them when
     that is every inquiry of `plain`, "many" (`more`) when a full window held at least MANY;
     None otherwise (few in the window, more beyond it: only a full count can tell). One
     reading of the window counts both."""
     window = _window(plain, descending=True)
-    has = search.having(session, shop_ids, text, window.c.id, window.c.shop_id)
+    has = words.having(window.c.id, window.c.shop_id)
     read, found = session.execute(
         select(func.count(), func.coalesce(func.sum(case((has, 1), else_=0)), 0)).select_from(
             window
@@ -75,8 +69,7 @@ def _window(plain: Select[Inquiry], descending: bool) -> Subquery:
     at, key = Inquiry.received_at, Inquiry.id
     order = (at.desc(), key.desc()) if descending else (at.asc(), key.asc())
     columns = plain.with_only_columns(Inquiry.id, Inquiry.shop_id, Inquiry.received_at)
-    for dialect in ("mysql", "mariadb"):  # in order, not the whole shop sorted first
-        columns = columns.with_hint(Inquiry, f"FORCE INDEX ({COVER_INDEX})", dialect)
+    columns = search.force_index(columns, Inquiry, COVER_INDEX)  # in order, not sorted first
     return columns.order_by(*order).limit(WINDOW).subquery("newest")
 
 

@@ -96,9 +96,8 @@ def page(
     if filters.q and search.common(session, [shop.id], filters.q):
         plain = filtered(shop, filters.model_copy(update={"q": None}), me=me).order_by(None)
         plain = plain.where(older_than(after)) if after is not None else plain
-        ids = search_newest.first_ids(
-            session, plain, [shop.id], filters.q, descending=True, limit=limit + 1
-        )
+        words = search.matcher(session, [shop.id], filters.q)
+        ids = search_newest.first_ids(session, plain, words, descending=True, limit=limit + 1)
         if ids is not None:
             return by_ids(session, ids)
     query = filtered(shop, filters, me=me)

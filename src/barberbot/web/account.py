@@ -17,9 +17,10 @@ from barberbot.auth import account, sessions, tokens
 from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser, Now, session_id
 from barberbot.core.deps import SessionDep
+from barberbot.core.security_headers import NO_FRAMING
 from barberbot.models import ApiToken, User
 from barberbot.web.csrf import check_csrf, csrf_token
-from barberbot.web.templating import NO_FRAMING, templates
+from barberbot.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/account"

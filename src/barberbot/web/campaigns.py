@@ -25,6 +25,7 @@ from barberbot.campaigns.testsend import send_test
 from barberbot.core.addresses import AddressInvalid
 from barberbot.core.deps import SessionDep, SettingsDep
 from barberbot.core.params import RowId
+from barberbot.core.security_headers import NO_FRAMING
 from barberbot.core.settings import Settings
 from barberbot.customers import service as customers
 from barberbot.forms import service as forms
@@ -35,7 +36,7 @@ from barberbot.models.base import utcnow
 from barberbot.shops import inquiry_types
 from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import check_csrf, csrf_token
-from barberbot.web.templating import NO_FRAMING, templates
+from barberbot.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 EXAMPLE_RULE = {"all": [{"field": "consent", "channel": "email"}]}

@@ -20,6 +20,7 @@ from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser
 from barberbot.core.choices import InquiryStatus
 from barberbot.core.deps import SessionDep
+from barberbot.core.security_headers import NO_FRAMING
 from barberbot.inbox import counts, labels, listing, overdue, people
 from barberbot.inquiries.filters import (
     ASSIGNEE_ME,
@@ -28,13 +29,14 @@ from barberbot.inquiries.filters import (
     YEAR_MAX,
     YEAR_MIN,
     InquiryFilters,
+    within_years,
 )
 from barberbot.inquiries.schemas import InvalidCursor, decode_cursor, encode_cursor
 from barberbot.models import Shop, User
 from barberbot.models.base import utcnow
 from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import csrf_token
-from barberbot.web.templating import NO_FRAMING, templates
+from barberbot.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 ALL = "all"
@@ -141,7 +143,7 @@ def _day(text: str, zone: ZoneInfo, errors: dict[str, str], name: str) -> dateti
     except ValueError:
         errors[name] = "Give the date as YYYY-MM-DD, for example 2026-03-31."
         return None
-    if not YEAR_MIN <= day.year <= YEAR_MAX:
+    if not within_years(day):
         errors[name] = f"Give a date from the year {YEAR_MIN} to {YEAR_MAX}."
         return None
     return datetime.combine(day, time.min, zone)

@@ -15,7 +15,7 @@ from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser
 from barberbot.core.deps import SessionDep
 from barberbot.inbox import preferences
-from barberbot.models import Membership, Notify, Role, Shop, User
+from barberbot.models import Notify, Role, Shop, User
 from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import check_csrf
 from barberbot.web.templating import shop_page
@@ -31,12 +31,6 @@ HOURS = range(1, 73)
 DONE = {"notify": "Saved: this is how you hear of new inquiries.", "ack": "Acknowledgement saved."}
 
 
-def _membership(session: Session, shop: Shop, user: User) -> Membership:
-    found = preferences.membership_of(session, shop, user)
-    assert found is not None  # MemberShop: the user is a member
-    return found
-
-
 def _render(
     request: Request,
     session: Session,
@@ -48,7 +42,7 @@ def _render(
 ) -> HTMLResponse:
     marks = preferences.current(session, shop)
     values = {
-        "notify": preferences.choice_of(_membership(session, shop, user)).value,
+        "notify": preferences.choice_of(preferences.membership_of(session, shop, user)).value,
         "acknowledge": "on" if marks.acknowledge else "",
         "answer_within_hours": str(marks.answer_within_hours),
     }
@@ -89,7 +83,7 @@ def choose_notifications(
     if notify not in CHOICES:
         errors = {"notify": "Choose one of the three ways to hear of new inquiries."}
         return _render(request, session, user, shop, errors=errors)
-    _membership(session, shop, user).notify = notify
+    preferences.membership_of(session, shop, user).notify = notify
     session.flush()
     return _back(shop, "notify")
 

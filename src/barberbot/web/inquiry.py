@@ -19,6 +19,7 @@ from barberbot.auth.deps import CurrentUser
 from barberbot.campaigns.templates import SUBJECT_MAX
 from barberbot.core.choices import Gender, InquiryStatus
 from barberbot.core.deps import SessionDep
+from barberbot.core.security_headers import NO_FRAMING
 from barberbot.forms import service as forms
 from barberbot.forms.answers import labelled
 from barberbot.forms.deps import AnswerStoreDep
@@ -40,7 +41,7 @@ from barberbot.models import Channel, EventKind, Inquiry, Shop, User
 from barberbot.models.base import utcnow
 from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import check_csrf, csrf_token
-from barberbot.web.templating import NO_FRAMING, templates
+from barberbot.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/shops/{slug}/inquiries/{inquiry_id}"

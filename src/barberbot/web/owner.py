@@ -15,6 +15,7 @@ from barberbot.auth import attempts, mail, sessions
 from barberbot.auth import service as auth
 from barberbot.auth.deps import CurrentUser, Now, OptionalUser, session_id
 from barberbot.core.deps import SessionDep, SettingsDep, client_key
+from barberbot.core.security_headers import NO_FRAMING
 from barberbot.forms import service as forms
 from barberbot.forms.answers import labelled
 from barberbot.forms.deps import AnswerStoreDep
@@ -23,7 +24,7 @@ from barberbot.inquiries import service as inquiries
 from barberbot.models import Gender, Inquiry, Role, Shop, User
 from barberbot.shops.deps import MemberShop
 from barberbot.web.csrf import check_csrf, csrf_token
-from barberbot.web.templating import NO_FRAMING, templates
+from barberbot.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 

@@ -13,9 +13,10 @@ from barberbot.auth import account, mail, resets
 from barberbot.auth import service as auth
 from barberbot.auth.deps import Now
 from barberbot.core.deps import SessionDep, SettingsDep
+from barberbot.core.security_headers import NO_FRAMING
 from barberbot.web.csrf import check_csrf, csrf_token
 from barberbot.web.owner import public_base_url
-from barberbot.web.templating import NO_FRAMING, templates
+from barberbot.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 FORGOT = "/password/forgot"

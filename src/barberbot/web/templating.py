@@ -12,13 +12,13 @@ from fastapi.templating import Jinja2Templates
 
 from barberbot.auth import service as auth
 from barberbot.core.db import Database
+from barberbot.core.security_headers import NO_FRAMING
 from barberbot.inbox import counts
 from barberbot.inquiries.contacts import phone_display, phone_href
 from barberbot.models import Shop, User
 from barberbot.web.csrf import csrf_token
 
 HERE = Path(__file__).parent
-NO_FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 STATIC_DIR = HERE / "static"
 
 
